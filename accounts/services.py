@@ -1,0 +1,236 @@
+"""Every write to users: creation, changes, passwords, logins, email links.
+
+All functions work in the current tenant schema; the caller picks it.
+"""
+
+import logging
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts import link_tokens
+from accounts.exceptions import (
+    PasswordInvalidError,
+    RootUserProtectedError,
+    UserEmailTakenError,
+)
+from accounts.hashing import check_dummy_password
+from accounts.models import User
+from credentials.services import revoke_refresh_tokens_of
+from iam_project.errors import EmailNotConfirmedError, InvalidCredentialsError
+from notifications import services as notify
+
+logger = logging.getLogger(__name__)
+
+
+def normalize_email(email: str) -> str:
+    local, _, domain = email.strip().rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def is_email_taken(email: str, *, exclude_id=None) -> bool:
+    query = User.objects.filter(email__iexact=email)
+    if exclude_id:
+        query = query.exclude(id=exclude_id)
+    return query.exists()
+
+
+def create_user(*, email: str, name: str = "", is_root: bool = False) -> User:
+    """Create a user without a password and mail the set-password link.
+
+    The user cannot log in until the link is used: setting the password
+    also confirms the address.
+    """
+    email = normalize_email(email)
+    if is_email_taken(email):
+        raise UserEmailTakenError()
+
+    user = User(email=email, name=name, is_root=is_root)
+    user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        # Two concurrent creations of one address: the unique index decides.
+        raise UserEmailTakenError() from exc
+
+    notify.send_welcome_email(user=user)
+    logger.info("user created user=%s root=%s", user.id, is_root)
+    return user
+
+
+def update_user(*, user: User, name=None, email=None, is_active=None) -> User:
+    """Change name, activity or (pending) email of a user."""
+    fields = []
+    if name is not None and name != user.name:
+        user.name = name
+        fields.append("name")
+    if is_active is not None and is_active != user.is_active:
+        if user.is_root and not is_active:
+            raise RootUserProtectedError()
+        user.is_active = is_active
+        fields.append("is_active")
+        if not is_active:
+            _end_sessions(user)
+            fields.append("token_version")
+    email_changed = False
+    if email is not None:
+        email = normalize_email(email)
+        if email.lower() == user.email.lower():
+            # Asking for the current address again cancels a pending change.
+            if user.unconfirmed_email:
+                user.unconfirmed_email = None
+                fields.append("unconfirmed_email")
+        elif email != user.unconfirmed_email:
+            if is_email_taken(email, exclude_id=user.id):
+                raise UserEmailTakenError()
+            user.unconfirmed_email = email
+            fields.append("unconfirmed_email")
+            email_changed = True
+
+    if fields:
+        user.save(update_fields=[*fields, "updated_at"])
+    if email_changed:
+        notify.send_email_confirmation(user=user)
+    logger.info("user updated user=%s fields=%s", user.id, ",".join(fields) or "-")
+    return user
+
+
+def delete_user(*, user: User) -> None:
+    """Delete a non-root user and end its sessions."""
+    if user.is_root:
+        raise RootUserProtectedError()
+    revoke_refresh_tokens_of(subject_id=user.id)
+    user.delete()
+    logger.info("user deleted user=%s", user.id)
+
+
+def _end_sessions(user: User) -> None:
+    user.token_version = F("token_version") + 1
+    revoke_refresh_tokens_of(subject_id=user.id)
+
+
+def _validated(password: object, user: User, field: str = "password") -> str:
+    if not isinstance(password, str):
+        raise PasswordInvalidError(["Enter a password."], field)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise PasswordInvalidError(list(exc.messages), field) from exc
+    return password
+
+
+def _store_password(user: User, password: str, *, extra_fields: list[str]) -> None:
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    _end_sessions(user)
+    user.save(
+        update_fields=[
+            "password",
+            "password_changed_at",
+            "token_version",
+            "updated_at",
+            *extra_fields,
+        ]
+    )
+    user.refresh_from_db(fields=["token_version"])
+
+
+def change_password(*, user: User, current_password: str, new_password: str) -> None:
+    """Change one's own password; every session of the user ends."""
+    if not isinstance(current_password, str) or not user.check_password(
+        current_password
+    ):
+        raise PasswordInvalidError(
+            ["The current password is not correct."], "current_password"
+        )
+    _validated(new_password, user, "new_password")
+    with transaction.atomic():
+        _store_password(user, new_password, extra_fields=[])
+    logger.info("password changed user=%s", user.id)
+
+
+def reset_password(*, token: str, password: str) -> User:
+    """Set a password from a welcome or reset link; this also confirms the email."""
+    user, _ = link_tokens.check_link_token(
+        token, purposes={link_tokens.WELCOME, link_tokens.RESET}
+    )
+    if not user.is_active:
+        raise link_tokens.LinkTokenInvalidError()
+    _validated(password, user)
+    with transaction.atomic():
+        user.email_confirmed = True
+        _store_password(user, password, extra_fields=["email_confirmed"])
+    logger.info("password set from link user=%s", user.id)
+    return user
+
+
+def confirm_email(*, token: str) -> User:
+    """Confirm the address a confirmation link was sent to."""
+    user, _ = link_tokens.check_link_token(token, purposes={link_tokens.CONFIRM})
+    with transaction.atomic():
+        if user.unconfirmed_email:
+            if is_email_taken(user.unconfirmed_email, exclude_id=user.id):
+                raise UserEmailTakenError()
+            user.email = user.unconfirmed_email
+            user.unconfirmed_email = None
+        user.email_confirmed = True
+        user.save(
+            update_fields=[
+                "email",
+                "unconfirmed_email",
+                "email_confirmed",
+                "updated_at",
+            ]
+        )
+    logger.info("email confirmed user=%s", user.id)
+    return user
+
+
+def request_password_reset(*, email: object) -> None:
+    """Mail a reset link if an active user has this address; say nothing either way."""
+    user = (
+        User.objects.filter(email__iexact=email).first()
+        if isinstance(email, str)
+        else None
+    )
+    if user is not None and user.is_active:
+        notify.send_password_reset_email(user=user)
+
+
+def resend_confirmation(*, email: object) -> None:
+    """Mail a new confirmation link for a pending or unconfirmed address."""
+    if not isinstance(email, str):
+        return
+    user = (
+        User.objects.filter(unconfirmed_email__iexact=email).first()
+        or User.objects.filter(email__iexact=email, email_confirmed=False).first()
+    )
+    if user is not None and user.is_active:
+        notify.send_email_confirmation(user=user)
+
+
+def authenticate_password(*, email: object, password: object) -> User:
+    """Return the tenant user these credentials prove, else raise.
+
+    Unknown email, wrong password and inactive user all raise the same
+    InvalidCredentialsError after one hash verification, so neither the
+    answer nor its timing tells which. Only a correct password of an
+    unconfirmed address learns that it must be confirmed first.
+    """
+    if not isinstance(email, str) or not isinstance(password, str):
+        raise InvalidCredentialsError()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None or not user.has_usable_password():
+        check_dummy_password(password)
+        raise InvalidCredentialsError()
+    if not user.check_password(password) or not user.is_active:
+        raise InvalidCredentialsError()
+    if not user.email_confirmed:
+        raise EmailNotConfirmedError()
+
+    User.objects.filter(id=user.id).update(last_login_at=timezone.now())
+    return user

@@ -1,0 +1,37 @@
+from django.contrib import admin
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView
+
+from accounts import views as accounts
+from credentials import views as credentials
+from iam_project.errors import not_found_view
+from tenants import views as tenants
+
+handler400 = "iam_project.errors.bad_request_view"
+handler404 = "iam_project.errors.not_found_view"
+handler500 = "iam_project.errors.server_error_view"
+
+urlpatterns = [
+    path(".well-known/jwks.json", credentials.JwksView.as_view()),
+    path(
+        ".well-known/openid-configuration",
+        credentials.OpenIdConfigurationView.as_view(),
+    ),
+    path("iam/schema", SpectacularAPIView.as_view(), name="schema"),
+    path("iam/auth/token", credentials.TokenView.as_view()),
+    path("iam/auth/refresh", credentials.RefreshView.as_view()),
+    path("iam/auth/logout", credentials.LogoutView.as_view()),
+    path("iam/users", accounts.UserListView.as_view()),
+    path("iam/users/me/password", accounts.PasswordChangeView.as_view()),
+    path("iam/users/<str:user_id>", accounts.UserDetailView.as_view()),
+    path("iam/password/reset", accounts.PasswordResetRequestView.as_view()),
+    path("iam/password/reset/confirm", accounts.PasswordResetConfirmView.as_view()),
+    path("iam/email/confirm", accounts.EmailConfirmView.as_view()),
+    path("iam/email/confirmation", accounts.EmailConfirmationResendView.as_view()),
+    path("iam/tenants", tenants.TenantListView.as_view()),
+    path("iam/tenants/<slug:slug>", tenants.TenantDetailView.as_view()),
+    path("iam/tenants/<slug:slug>/domains", tenants.TenantDomainView.as_view()),
+    path("admin/", admin.site.urls),
+    # Anything else under the API answers in the JSON error shape.
+    re_path(r"^(iam|\.well-known)/", not_found_view),
+]

@@ -1,0 +1,13 @@
+from iam_project.errors import ConflictError, ValidationFailedError
+
+
+class TenantInvalidError(ValidationFailedError):
+    pass
+
+
+class TenantExistsError(ConflictError):
+    message = "A tenant with this slug or domain already exists."
+
+
+class PlatformOwnerExistsError(ConflictError):
+    message = "A platform owner already exists."

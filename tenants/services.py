@@ -1,0 +1,221 @@
+"""Writes in the public schema: tenants, their domains and the platform owner."""
+
+import logging
+import re
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, connection, transaction
+from django_tenants.clone import CloneSchema
+from django_tenants.utils import schema_context, schema_exists, tenant_context
+
+from tenants.exceptions import (
+    PlatformOwnerExistsError,
+    TenantExistsError,
+    TenantInvalidError,
+)
+from tenants.models import Domain, PlatformOwner, Tenant, schema_name_for_slug
+from tenants.selectors import forget_cached_tenant
+
+logger = logging.getLogger(__name__)
+
+_SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+_HOSTNAME = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$"
+)
+# Names that would be confusing or collide with paths, hosts or roles.
+RESERVED_SLUGS = {
+    "public",
+    "template",
+    "platform",
+    "admin",
+    "root",
+    "www",
+    "iam",
+    "api",
+    "static",
+    "system",
+}
+
+
+def validate_slug(slug: object) -> str:
+    if not isinstance(slug, str) or not 3 <= len(slug) <= 40 or not _SLUG.match(slug):
+        raise TenantInvalidError(
+            details={
+                "slug": [
+                    "Use 3 to 40 lowercase letters, digits and single hyphens, "
+                    "starting with a letter."
+                ]
+            }
+        )
+    if slug in RESERVED_SLUGS:
+        raise TenantInvalidError(details={"slug": ["This slug is reserved."]})
+    return slug
+
+
+def validate_domain(domain: object) -> str:
+    if not isinstance(domain, str) or not _HOSTNAME.match(domain.lower()):
+        raise TenantInvalidError(details={"domain": ["Enter a valid host name."]})
+    domain = domain.lower()
+    if domain == settings.IAM_PLATFORM_HOST:
+        raise TenantInvalidError(
+            details={"domain": ["This host belongs to the platform."]}
+        )
+    return domain
+
+
+def _validate_root_email(email: object) -> str:
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise TenantInvalidError(
+            details={"root_email": ["Enter a valid email address."]}
+        ) from exc
+    return email
+
+
+def create_tenant(*, slug: str, name: str, domain: str, root_email: str) -> Tenant:
+    """Create a tenant: its row, domain, schema and root user, all or nothing.
+
+    The schema is cloned from the migrated template inside the same
+    transaction as the rows; PostgreSQL rolls DDL back with everything else,
+    so a failure at any step leaves no tenant, schema or domain behind.
+    The root user gets an unusable password and a welcome email once the
+    transaction commits.
+    """
+    from accounts.services import create_user
+    from credentials.signing import create_signing_key
+
+    slug = validate_slug(slug)
+    domain = validate_domain(domain)
+    root_email = _validate_root_email(root_email)
+    name = (name or slug).strip()[:200]
+    schema_name = schema_name_for_slug(slug)
+    if (
+        Tenant.objects.filter(slug=slug).exists()
+        or Domain.objects.filter(domain=domain).exists()
+    ):
+        raise TenantExistsError()
+    if not schema_exists(settings.TENANT_BASE_SCHEMA):
+        raise RuntimeError(
+            "The tenant template schema is missing; run `manage.py migrate`."
+        )
+
+    with schema_context("public"):
+        try:
+            with transaction.atomic():
+                tenant = Tenant.objects.create(
+                    schema_name=schema_name, slug=slug, name=name
+                )
+                Domain.objects.create(domain=domain, tenant=tenant, is_primary=True)
+                CloneSchema().clone_schema(settings.TENANT_BASE_SCHEMA, schema_name)
+                with tenant_context(tenant):
+                    create_signing_key()
+                    create_user(email=root_email, name="root", is_root=True)
+        except IntegrityError as exc:
+            raise TenantExistsError() from exc
+    forget_cached_tenant(tenant, hostnames=[domain])
+    logger.info("tenant created tenant=%s schema=%s", slug, schema_name)
+    return tenant
+
+
+def update_tenant(
+    *, tenant: Tenant, name=None, is_active=None, frontend_url=None
+) -> Tenant:
+    """Rename, suspend or resume a tenant, or point its email links elsewhere."""
+    fields = []
+    if name is not None and name != tenant.name:
+        tenant.name = name
+        fields.append("name")
+    if is_active is not None and is_active != tenant.is_active:
+        tenant.is_active = is_active
+        fields.append("is_active")
+    if frontend_url is not None and frontend_url != tenant.frontend_url:
+        tenant.frontend_url = frontend_url
+        fields.append("frontend_url")
+    if fields:
+        with schema_context("public"):
+            tenant.save(update_fields=[*fields, "updated_at"])
+        # Suspension must bite on the next request, not when a cache expires.
+        forget_cached_tenant(tenant)
+        transaction.on_commit(lambda: forget_cached_tenant(tenant))
+    logger.info(
+        "tenant updated tenant=%s fields=%s", tenant.slug, ",".join(fields) or "-"
+    )
+    return tenant
+
+
+def add_domain(*, tenant: Tenant, domain: str) -> Domain:
+    """Serve a tenant on one more host."""
+    domain = validate_domain(domain)
+    with schema_context("public"):
+        if Domain.objects.filter(domain=domain).exists():
+            raise TenantExistsError("This domain is already in use.")
+        try:
+            with transaction.atomic():
+                row = Domain.objects.create(
+                    domain=domain, tenant=tenant, is_primary=False
+                )
+        except IntegrityError as exc:
+            raise TenantExistsError("This domain is already in use.") from exc
+    forget_cached_tenant(tenant, hostnames=[domain])
+    logger.info("domain added tenant=%s domain=%s", tenant.slug, domain)
+    return row
+
+
+def delete_tenant(*, tenant: Tenant) -> None:
+    """Drop a tenant's schema and rows. Operators only: there is no undo."""
+    hostnames = list(tenant.domains.values_list("domain", flat=True))
+    with schema_context("public"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{tenant.schema_name}" CASCADE')
+        tenant.delete()
+    forget_cached_tenant(tenant, hostnames=hostnames)
+    logger.info("tenant deleted tenant=%s", tenant.slug)
+
+
+def create_platform_owner(*, email: str, password: str) -> PlatformOwner:
+    """Create the one platform owner; refuse when one exists."""
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise TenantInvalidError(
+            details={"email": ["Enter a valid email address."]}
+        ) from exc
+    owner = PlatformOwner(email=email)
+    try:
+        validate_password(password, owner)
+    except ValidationError as exc:
+        raise TenantInvalidError(details={"password": list(exc.messages)}) from exc
+    owner.set_password(password)
+    with schema_context("public"):
+        try:
+            with transaction.atomic():
+                owner.save(force_insert=True)
+        except IntegrityError as exc:
+            raise PlatformOwnerExistsError() from exc
+    logger.info("platform owner created owner=%s", owner.id)
+    return owner
+
+
+def authenticate_platform_owner(*, email: object, password: object) -> PlatformOwner:
+    """Return the platform owner these credentials prove, else raise.
+
+    Same answer and about the same time for an unknown email as for a wrong
+    password.
+    """
+    from accounts.hashing import check_dummy_password
+    from iam_project.errors import InvalidCredentialsError
+
+    if not isinstance(email, str) or not isinstance(password, str):
+        raise InvalidCredentialsError()
+    with schema_context("public"):
+        owner = PlatformOwner.objects.filter(email__iexact=email).first()
+    if owner is None:
+        check_dummy_password(password)
+        raise InvalidCredentialsError()
+    if not owner.check_password(password):
+        raise InvalidCredentialsError()
+    return owner
