@@ -105,7 +105,6 @@ def create_signing_key() -> SigningKey:
         encrypted_private_key=_encrypt(private_key, schema=schema, kid=kid),
         public_jwk=_public_jwk(private_key.public_key(), kid),
     )
-    _private_keys[(schema, kid)] = private_key
     logger.info("signing key created schema=%s kid=%s", schema, kid)
     return key
 
@@ -157,8 +156,14 @@ def get_active_signing_key() -> tuple[str, ec.EllipticCurvePrivateKey]:
     private_key = _private_keys.get((schema, row.kid))
     if private_key is None:
         private_key = _decrypt(row.encrypted_private_key, schema=schema, kid=row.kid)
+
+    def remember() -> None:
         _private_keys[(schema, row.kid)] = private_key
-    _active_kids[schema] = (row.kid, time.monotonic())
+        _active_kids[schema] = (row.kid, time.monotonic())
+
+    # Only a committed key may be remembered: a key read inside a transaction
+    # that rolls back would otherwise sign tokens nobody can verify.
+    transaction.on_commit(remember)
     return row.kid, private_key
 
 

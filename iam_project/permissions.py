@@ -8,6 +8,8 @@ class InTenant(BasePermission):
     """The request runs in a tenant schema with a tenant principal."""
 
     def has_permission(self, request, view):
+        if request.user is None:
+            return False  # DRF answers 401 not_authenticated
         if connection.schema_name == "public":
             raise PermissionDeniedError(
                 "This call needs a tenant host or a tenant credential."
@@ -21,6 +23,8 @@ class IsPlatformOwner(BasePermission):
     """The request runs in the public schema as the platform owner."""
 
     def has_permission(self, request, view):
+        if request.user is None:
+            return False
         if connection.schema_name != "public" or not getattr(
             request.user, "is_platform_owner", False
         ):
