@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from accounts import views as accounts
 from credentials import views as credentials
+from iam_project import health
 from iam_project.errors import not_found_view
 from tenants import views as tenants
 
@@ -12,6 +13,8 @@ handler404 = "iam_project.errors.not_found_view"
 handler500 = "iam_project.errors.server_error_view"
 
 urlpatterns = [
+    path("healthz", health.healthz),
+    path("readyz", health.readyz),
     path(".well-known/jwks.json", credentials.JwksView.as_view()),
     path(
         ".well-known/openid-configuration",
