@@ -64,3 +64,119 @@ class User(AbstractBaseUser):
     @property
     def is_staff(self) -> bool:
         return self.is_root and self.is_active
+
+
+class Policy(models.Model):
+    """A named policy document; managed ones ship with every tenant."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=128)
+    description = models.CharField(max_length=1000, blank=True, default="")
+    document = models.JSONField()
+    # Managed policies are kept current by migrations; nobody edits them.
+    is_managed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    users = models.ManyToManyField(
+        User, through="UserPolicyAttachment", related_name="attached_policies"
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="policy_name_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def urn(self) -> str:
+        return f"urn:iam:{current_tenant_slug()}:policy/{self.id}"
+
+
+class Group(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    members = models.ManyToManyField(
+        User, through="GroupMembership", related_name="iam_groups"
+    )
+    policies = models.ManyToManyField(
+        Policy, through="GroupPolicyAttachment", related_name="groups"
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="group_name_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def urn(self) -> str:
+        return f"urn:iam:{current_tenant_slug()}:group/{self.id}"
+
+
+class GroupMembership(models.Model):
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="group_memberships"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "user"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.group_id}"
+
+
+# Attachments PROTECT their policy: deleting a policy that still grants or
+# denies something must be a deliberate detach first (AWS's DeleteConflict),
+# never a silent change of someone's rights.
+class UserPolicyAttachment(models.Model):
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="policy_attachments"
+    )
+    policy = models.ForeignKey(
+        Policy, on_delete=models.PROTECT, related_name="user_attachments"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "policy"], name="user_policy_attachment_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy_id} on user {self.user_id}"
+
+
+class GroupPolicyAttachment(models.Model):
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="policy_attachments"
+    )
+    policy = models.ForeignKey(
+        Policy, on_delete=models.PROTECT, related_name="group_attachments"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "policy"], name="group_policy_attachment_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy_id} on group {self.group_id}"
