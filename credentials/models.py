@@ -1,7 +1,9 @@
-"""Signing keys and refresh tokens.
+"""Signing keys, refresh tokens, access keys and SSH public keys.
 
-Both live in every tenant schema and in the public schema, where they serve
-the platform owner. Rows are never shared: each schema signs with its own key.
+Signing keys and refresh tokens live in every tenant schema and in the public
+schema, where they serve the platform owner. Rows are never shared: each
+schema signs with its own key. Access keys and SSH public keys belong to
+tenant users and exist only in tenant schemas (see credentials.routers).
 """
 
 import uuid
@@ -44,3 +46,75 @@ class RefreshToken(models.Model):
 
     def __str__(self) -> str:
         return str(self.id)
+
+
+def credential_urn(kind: str, object_id: str) -> str:
+    from accounts.models import current_tenant_slug
+
+    return f"urn:iam:{current_tenant_slug()}:{kind}/{object_id}"
+
+
+class CredentialStatus(models.TextChoices):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+
+
+class AccessKey(models.Model):
+    """A programmatic credential: a public id and a secret kept only as a hash."""
+
+    Status = CredentialStatus
+
+    access_key_id = models.CharField(max_length=32, unique=True)
+    # HMAC-SHA-256 of the secret under a server-side key that is not in the
+    # database (see credentials.hashing): a dump of this table logs nobody in.
+    secret_hash = models.CharField(max_length=64)
+    status = models.CharField(
+        max_length=8, choices=CredentialStatus.choices, default=CredentialStatus.ACTIVE
+    )
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="access_keys"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.access_key_id
+
+    @property
+    def urn(self) -> str:
+        return credential_urn("access-key", self.access_key_id)
+
+
+class SSHPublicKey(models.Model):
+    """An OpenSSH public key a user presents to services that offer SSH or SFTP."""
+
+    Status = CredentialStatus
+
+    ssh_public_key_id = models.CharField(max_length=32, unique=True)
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="ssh_public_keys"
+    )
+    # "<type> <base64>", re-serialised from the parsed key without the comment.
+    public_key = models.TextField()
+    # "SHA256:<base64>" as `ssh-keygen -l` prints it. Unique within the
+    # tenant, so a key names exactly one user when a service asks whose it is.
+    fingerprint = models.CharField(max_length=64, unique=True)
+    status = models.CharField(
+        max_length=8, choices=CredentialStatus.choices, default=CredentialStatus.ACTIVE
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.ssh_public_key_id
+
+    @property
+    def urn(self) -> str:
+        return credential_urn("ssh-key", self.ssh_public_key_id)

@@ -81,6 +81,8 @@ TENANT_APPS = [
     "django.contrib.admin",
     "accounts",
     "credentials",
+    # The email outbox: each tenant's emails live beside its users.
+    "notifications",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -99,6 +101,8 @@ SILENCED_SYSTEM_CHECKS = ["auth.E003"]
 MIDDLEWARE = [
     "iam_project.middleware.RequestLimitsMiddleware",
     "tenants.middleware.TenantRoutingMiddleware",
+    # Puts the Bearer token issued for a Basic (access key) call on the response.
+    "credentials.middleware.IssuedAccessTokenMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -140,7 +144,11 @@ if env_bool("IAM_DB_POOL"):
     DATABASES["default"]["OPTIONS"] = {"pool": {"min_size": 2, "max_size": 8}}
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("IAM_DB_CONN_MAX_AGE", 60)
-DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+DATABASE_ROUTERS = [
+    # Access and SSH keys are tenant-only models of the shared credentials app.
+    "credentials.routers.TenantOnlyModelsRouter",
+    "django_tenants.routers.TenantSyncRouter",
+]
 
 # --- Cache (Redis, keys prefixed with the current schema) --------------------
 
@@ -203,12 +211,18 @@ IAM_FRONTEND_URL = os.environ.get("IAM_FRONTEND_URL", "").rstrip("/")
 IAM_TENANT_URL_TEMPLATE = os.environ.get("IAM_TENANT_URL_TEMPLATE", "https://{domain}")
 IAM_LINK_SCHEME = os.environ.get("IAM_LINK_SCHEME", "http" if DEBUG else "https")
 IAM_MAX_ACCESS_KEYS_PER_USER = env_int("IAM_MAX_ACCESS_KEYS_PER_USER", 2)
+IAM_MAX_SSH_KEYS_PER_USER = env_int("IAM_MAX_SSH_KEYS_PER_USER", 5)
+# Server-side HMAC key for access-key secrets, kept out of the database so a
+# dump alone cannot log in; derived from SECRET_KEY when unset. Changing it
+# invalidates every access key (see docs/access-keys.md).
+IAM_ACCESS_KEY_PEPPER = os.environ.get("IAM_ACCESS_KEY_PEPPER", "")
 
 # --- REST framework ----------------------------------------------------------
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "credentials.authentication.BearerAuthentication"
+        "credentials.authentication.BearerAuthentication",
+        "credentials.authentication.AccessKeyAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -253,6 +267,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("IAM_MAX_BODY_BYTES", 64 * 1024)
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+# Seconds before a stuck SMTP server counts as a failed try (then retried).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "iam@localhost")
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
@@ -267,6 +286,33 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = env_bool("IAM_TASKS_EAGER", not REDIS_URL)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_TASK_IGNORE_RESULT = True
+# Runs that share one Redis (tests, staging) each name their own queue, so
+# that no worker takes another run's tasks.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("IAM_CELERY_QUEUE", "iam")
+# A down broker must not slow an API call: the publish that follows a commit
+# gives up within a second and is not retried, because the outbox row is
+# already written and the periodic sweep sends it once the broker is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+    "max_retries": 0,
+}
+# Pending emails older than IAM_OUTBOX_SWEEP_AGE_SECONDS are queued again by
+# this sweep: the email of a call made while the broker was down goes out
+# once it is back.
+IAM_OUTBOX_SWEEP_INTERVAL_SECONDS = env_int("IAM_OUTBOX_SWEEP_INTERVAL_SECONDS", 60)
+IAM_OUTBOX_SWEEP_AGE_SECONDS = env_int("IAM_OUTBOX_SWEEP_AGE_SECONDS", 60)
+# Sent and skipped emails are kept this long for root to see, then deleted.
+IAM_OUTBOX_RETENTION_DAYS = env_int("IAM_OUTBOX_RETENTION_DAYS", 30)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-email-outbox": {
+        "task": "notifications.tasks.sweep_outbox_task",
+        "schedule": float(IAM_OUTBOX_SWEEP_INTERVAL_SECONDS),
+    }
+}
 
 # --- Logging -----------------------------------------------------------------
 
