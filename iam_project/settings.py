@@ -83,6 +83,7 @@ TENANT_APPS = [
     "credentials",
     # The email outbox: each tenant's emails live beside its users.
     "notifications",
+    "audit",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -99,6 +100,8 @@ AUTH_USER_MODEL = "accounts.User"
 SILENCED_SYSTEM_CHECKS = ["auth.E003"]
 
 MIDDLEWARE = [
+    "iam_project.middleware.SecurityHeadersMiddleware",
+    "audit.middleware.AuditOriginMiddleware",
     "iam_project.middleware.RequestLimitsMiddleware",
     "tenants.middleware.TenantRoutingMiddleware",
     # Puts the Bearer token issued for a Basic (access key) call on the response.
@@ -326,3 +329,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("IAM_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Throttling of failed authentication -------------------------------------
+
+IAM_THROTTLE_WINDOW_SECONDS = env_int("IAM_THROTTLE_WINDOW_SECONDS", 300)
+# Failures per tenant and account in one window, then 429 until it ends.
+IAM_THROTTLE_ACCOUNT_ATTEMPTS = env_int("IAM_THROTTLE_ACCOUNT_ATTEMPTS", 5)
+# Failures per client address across all tenants in one window.
+IAM_THROTTLE_ADDRESS_ATTEMPTS = env_int("IAM_THROTTLE_ADDRESS_ATTEMPTS", 50)
+# How many proxies in front of the service append to X-Forwarded-For; 0 trusts none.
+IAM_TRUSTED_PROXY_COUNT = env_int("IAM_TRUSTED_PROXY_COUNT", 0)

@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from accounts import views as accounts
+from audit import views as audit
 from credentials import views as credentials
 from iam_project import health
 from iam_project.errors import not_found_view
@@ -34,6 +35,7 @@ urlpatterns = [
     path("iam/tenants", tenants.TenantListView.as_view()),
     path("iam/tenants/<slug:slug>", tenants.TenantDetailView.as_view()),
     path("iam/tenants/<slug:slug>/domains", tenants.TenantDomainView.as_view()),
+    path("iam/audit-events", audit.AuditEventListView.as_view()),
     path("admin/", admin.site.urls),
     # Anything else under the API answers in the JSON error shape.
     re_path(r"^(iam|\.well-known)/", not_found_view),
