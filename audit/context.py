@@ -22,13 +22,13 @@ class Origin:
     reason: str = ""
 
 
-_origin: contextvars.ContextVar[Origin] = contextvars.ContextVar(
-    "audit_origin", default=Origin()
+_origin: contextvars.ContextVar[Origin | None] = contextvars.ContextVar(
+    "audit_origin", default=None
 )
 
 
 def current_origin() -> Origin:
-    return _origin.get()
+    return _origin.get() or Origin()
 
 
 def set_origin(origin: Origin) -> contextvars.Token:
@@ -41,4 +41,4 @@ def reset_origin(token: contextvars.Token) -> None:
 
 def update_origin(**changes) -> None:
     """Add facts learnt later in the request (e.g. by authentication)."""
-    _origin.set(replace(_origin.get(), **changes))
+    _origin.set(replace(current_origin(), **changes))

@@ -49,7 +49,9 @@ class SecurityHeadersMiddleware:
         response.setdefault("Content-Security-Policy", API_CSP if is_json else PAGE_CSP)
         response.setdefault("Cross-Origin-Resource-Policy", "same-site")
         response.setdefault("X-Content-Type-Options", "nosniff")
-        response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        response.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
         # Tokens and user data must not sit in shared caches; views that
         # are safe to cache (the JWKS) set their own Cache-Control.
         response.setdefault("Cache-Control", "no-store")
