@@ -6,6 +6,7 @@ import binascii
 import jwt
 from rest_framework import authentication
 
+from audit.context import update_origin
 from credentials.access_keys import authenticate_access_key
 from credentials.principals import get_principal, subject_id_from_urn
 from credentials.tokens import decode_access_token, issue_access_token
@@ -36,6 +37,7 @@ class BearerAuthentication(authentication.BaseAuthentication):
             or principal.token_version != claims.get("ver")
         ):
             raise TokenInvalidError()
+        note_credential(claims)
         return principal, claims
 
     def authenticate_header(self, request):
@@ -65,10 +67,22 @@ class AccessKeyAuthentication(authentication.BaseAuthentication):
         request._request.issued_access_token = token
         # Signed a moment ago by this process: reading it back needs no check.
         claims = jwt.decode(token, options={"verify_signature": False})
+        note_credential(claims)
         return user, claims
 
     def authenticate_header(self, request):
         return 'Basic realm="iam"'
+
+
+def note_credential(claims: dict) -> None:
+    """Tell the audit trail how this request proved itself."""
+    actor = claims.get("act")
+    update_origin(
+        credential="privileged_session" if actor else claims.get("auth", ""),
+        access_key_id=claims.get("akid", ""),
+        impersonator=actor.get("sub", "") if isinstance(actor, dict) else "",
+        reason=claims.get("reason", "") if actor else "",
+    )
 
 
 def _decode_basic(parts: list[bytes]) -> tuple[str, str]:
