@@ -18,7 +18,7 @@ class Origin:
     request_id: str = ""
     credential: str = ""
     access_key_id: str = ""
-    on_behalf_of: str = ""
+    impersonator: str = ""
     reason: str = ""
 
 

@@ -17,8 +17,9 @@ class AuditEvent(models.Model):
     # How the actor proved itself: password, access_key, admin, command...
     credential = models.CharField(max_length=20, blank=True)
     access_key_id = models.CharField(max_length=32, blank=True)
-    # Set when the platform owner acts as root through a privileged session.
-    on_behalf_of = models.CharField(max_length=200, blank=True)
+    # The platform owner, when it acted as the actor through a privileged
+    # session (POST /iam/tenants/{slug}/sessions).
+    impersonator = models.CharField(max_length=200, blank=True)
     reason = models.CharField(max_length=500, blank=True)
     action = models.CharField(max_length=100, db_index=True)
     target = models.CharField(max_length=200, blank=True, db_index=True)

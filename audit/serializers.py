@@ -12,7 +12,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "actor",
             "credential",
             "access_key_id",
-            "on_behalf_of",
+            "impersonator",
             "reason",
             "action",
             "target",

@@ -60,7 +60,7 @@ def record_event(
         actor=actor_urn,
         credential=credential or origin.credential,
         access_key_id=origin.access_key_id,
-        on_behalf_of=origin.on_behalf_of,
+        impersonator=origin.impersonator,
         reason=origin.reason,
         action=action,
         target=target,

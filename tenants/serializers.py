@@ -44,3 +44,12 @@ class TenantUpdateSerializer(serializers.Serializer):
 
 class DomainCreateSerializer(serializers.Serializer):
     domain = serializers.CharField(max_length=253)
+
+
+class PrivilegedSessionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class PrivilegedSessionTokenSerializer(serializers.Serializer):
+    access_token = serializers.CharField()
+    expires_in = serializers.IntegerField()

@@ -219,3 +219,47 @@ def authenticate_platform_owner(*, email: object, password: object) -> PlatformO
     if not owner.check_password(password):
         raise InvalidCredentialsError()
     return owner
+
+
+PRIVILEGED_SESSION_MAX_SECONDS = 15 * 60
+
+
+def open_privileged_session(
+    *, tenant: Tenant, owner: PlatformOwner, reason: str
+) -> dict:
+    """Let the platform owner act as a tenant's root for at most 15 minutes.
+
+    No password of the tenant is needed or learnt. The token names the owner
+    in an `act` claim (RFC 8693) and carries the reason, so that every audit
+    event it causes names both; it has no refresh token and cannot outlive
+    its 15 minutes. Opening the session is itself recorded in the tenant's
+    trail, where its root sees it.
+    """
+    from accounts.models import User
+    from audit.services import record_event
+    from credentials.tokens import issue_access_token
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise TenantInvalidError(
+            details={"reason": ["Say why you need to act as root."]}
+        )
+    ttl = min(PRIVILEGED_SESSION_MAX_SECONDS, settings.IAM_ACCESS_TOKEN_TTL_SECONDS)
+
+    with tenant_context(tenant), transaction.atomic():
+        root = User.objects.get(is_root=True)
+        token, ttl = issue_access_token(
+            root,
+            auth_method="privileged_session",
+            extra_claims={"act": {"sub": owner.urn}, "reason": reason[:500]},
+            ttl_seconds=ttl,
+        )
+        record_event(
+            actor=owner,
+            action="iam:CreatePrivilegedSession",
+            target=root.urn,
+            details={"reason": reason[:500], "expires_in": ttl},
+            credential="password",
+        )
+    logger.info("privileged session opened tenant=%s owner=%s", tenant.slug, owner.id)
+    return {"access_token": token, "expires_in": ttl}

@@ -12,6 +12,8 @@ from tenants import selectors, services
 from tenants.models import Tenant
 from tenants.serializers import (
     DomainCreateSerializer,
+    PrivilegedSessionSerializer,
+    PrivilegedSessionTokenSerializer,
     TenantCreateSerializer,
     TenantSerializer,
     TenantUpdateSerializer,
@@ -71,3 +73,20 @@ class TenantDomainView(APIView):
             TenantSerializer(get_tenant_or_404(slug)).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+class PrivilegedSessionView(APIView):
+    permission_classes = [IsPlatformOwner]
+
+    @extend_schema(
+        request=PrivilegedSessionSerializer,
+        responses={201: PrivilegedSessionTokenSerializer},
+    )
+    def post(self, request, slug):
+        tenant = get_tenant_or_404(slug)
+        serializer = PrivilegedSessionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        session = services.open_privileged_session(
+            tenant=tenant, owner=request.user, **serializer.validated_data
+        )
+        return Response(session, status=status.HTTP_201_CREATED)
