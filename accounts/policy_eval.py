@@ -141,9 +141,13 @@ class Statement:
         """The statement as it appears in a document or a token claim."""
         statement = {"Sid": self.sid} if self.sid else {}
         statement["Effect"] = self.effect
-        statement["Action"] = list(self.actions)
-        statement["Resource"] = list(self.resources)
+        statement["Action"] = _compact(self.actions)
+        statement["Resource"] = _compact(self.resources)
         return statement
+
+
+def _compact(values: tuple[str, ...]) -> str | list[str]:
+    return values[0] if len(values) == 1 else list(values)
 
 
 @dataclass(frozen=True)
@@ -213,26 +217,39 @@ def _parse_statement(raw, path: str, errors: dict, source) -> Statement | None:
     return Statement(effect, actions, resources, sid=sid, source=source)
 
 
-def parse_statements(raw, *, path="Statement", source=None) -> list[Statement]:
-    """Validate a list of statements (a document's or a token claim's)."""
+def _parse_list(raw, *, path, source, unique_sids) -> list[Statement]:
     errors: dict[str, list[str]] = {}
-    if not isinstance(raw, list) or not raw:
-        raise PolicyDocumentError({path: ["Must be a non-empty list of statements."]})
-    if len(raw) > MAX_STATEMENTS:
-        raise PolicyDocumentError({path: [f"At most {MAX_STATEMENTS} statements."]})
-
     statements, sids = [], set()
     for index, item in enumerate(raw):
         statement = _parse_statement(item, f"{path}[{index}]", errors, source)
         if statement is None:
             continue
-        if statement.sid and statement.sid in sids:
+        if unique_sids and statement.sid and statement.sid in sids:
             errors[f"{path}[{index}].Sid"] = ["Must be unique in the document."]
         sids.add(statement.sid)
         statements.append(statement)
     if errors:
         raise PolicyDocumentError(errors)
     return statements
+
+
+def parse_statements(raw, *, path="Statement", source=None) -> list[Statement]:
+    """Validate a document's `Statement` list: 1 to MAX_STATEMENTS, unique Sids."""
+    if not isinstance(raw, list) or not raw:
+        raise PolicyDocumentError({path: ["Must be a non-empty list of statements."]})
+    if len(raw) > MAX_STATEMENTS:
+        raise PolicyDocumentError({path: [f"At most {MAX_STATEMENTS} statements."]})
+    return _parse_list(raw, path=path, source=source, unique_sids=True)
+
+
+def parse_claim(raw) -> list[Statement]:
+    """Validate a token's `policies` claim: statements merged from many documents.
+
+    Sids may repeat there (two policies may both name a statement `Admin`).
+    """
+    if not isinstance(raw, list):
+        raise PolicyDocumentError({"policies": ["Must be a list of statements."]})
+    return _parse_list(raw, path="policies", source="token", unique_sids=False)
 
 
 def parse_document(document, *, source=None) -> list[Statement]:
@@ -327,8 +344,4 @@ def decide_from_token(
         return Result(ALLOW)
     if claims.get("policies_truncated") or "policies" not in claims:
         raise PoliciesUnavailableError()
-    if not claims["policies"]:
-        return Result(IMPLICIT_DENY)
-    return evaluate(
-        parse_statements(claims["policies"], path="policies"), action, resource
-    )
+    return evaluate(parse_claim(claims["policies"]), action, resource)

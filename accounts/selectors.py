@@ -1,6 +1,18 @@
+import json
 import uuid
 
-from accounts.models import User
+from django.conf import settings
+from django.db.models import Prefetch, Q
+
+from accounts.models import (
+    Group,
+    GroupPolicyAttachment,
+    Policy,
+    User,
+    UserPolicyAttachment,
+    current_tenant_slug,
+)
+from accounts.policy_eval import Statement, parse_document
 from iam_project.errors import NotFoundError
 
 
@@ -21,3 +33,96 @@ def list_users(*, email: str | None = None):
     if email:
         users = users.filter(email__iexact=email)
     return users
+
+
+def _get_by_id(queryset, object_id: object):
+    try:
+        parsed = uuid.UUID(str(object_id))
+    except ValueError as exc:
+        raise NotFoundError() from exc
+    found = queryset.filter(id=parsed).first()
+    if found is None:
+        raise NotFoundError()
+    return found
+
+
+def get_policy(policy_id: object) -> Policy:
+    """Return the policy with this id in the current tenant, or raise NotFoundError."""
+    return _get_by_id(Policy.objects.all(), policy_id)
+
+
+def list_policies():
+    return Policy.objects.order_by("name", "id")
+
+
+def list_user_policies(user: User):
+    return user.attached_policies.order_by("name", "id")
+
+
+def get_group(group_id: object, *, with_details: bool = False) -> Group:
+    """Return the group with this id, optionally with members and policies loaded."""
+    groups = Group.objects.all()
+    if with_details:
+        groups = groups.prefetch_related(
+            Prefetch("members", queryset=User.objects.order_by("email", "id")),
+            Prefetch("policies", queryset=Policy.objects.order_by("name", "id")),
+        )
+    return _get_by_id(groups, group_id)
+
+
+def list_groups():
+    return Group.objects.order_by("name", "id")
+
+
+def list_effective_statements(user: User) -> tuple[Statement, ...]:
+    """Return the statements of every policy attached to the user or its groups.
+
+    One query however many groups and policies there are, memoized on the
+    user object: the object lives for one request, so every check of that
+    request reuses the list and the next request sees changes.
+    """
+    cached = getattr(user, "_effective_statements", None)
+    if cached is not None:
+        return cached
+
+    direct = UserPolicyAttachment.objects.filter(user_id=user.id).values("policy_id")
+    via_groups = GroupPolicyAttachment.objects.filter(
+        group__memberships__user_id=user.id
+    ).values("policy_id")
+    rows = (
+        Policy.objects.filter(Q(id__in=direct) | Q(id__in=via_groups))
+        .order_by("id")
+        .values_list("id", "document")
+    )
+    slug = current_tenant_slug()
+    statements = tuple(
+        statement
+        for policy_id, document in rows
+        for statement in parse_document(
+            document, source=f"urn:iam:{slug}:policy/{policy_id}"
+        )
+    )
+
+    user._effective_statements = statements
+    return statements
+
+
+def get_token_policy_claims(user: User) -> dict:
+    """Return the `policies` claim for the user's access token, or its stand-in.
+
+    Past IAM_TOKEN_POLICIES_MAX_BYTES the claim is left out and
+    `policies_truncated` says so: a downstream service must then ask
+    `POST /iam/authorize` instead of deciding from an incomplete list, which
+    could miss a Deny.
+    """
+    documents, seen = [], set()
+    for statement in list_effective_statements(user):
+        document = statement.as_document()
+        key = json.dumps(document, sort_keys=True)
+        if key not in seen:
+            seen.add(key)
+            documents.append(document)
+    size = len(json.dumps(documents, separators=(",", ":")).encode())
+    if size > settings.IAM_TOKEN_POLICIES_MAX_BYTES:
+        return {"policies_truncated": True}
+    return {"policies": documents}

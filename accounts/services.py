@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts import link_tokens
 from accounts.exceptions import (
     PasswordInvalidError,
+    RootUserChangeDeniedError,
     RootUserProtectedError,
     UserEmailTakenError,
 )
@@ -62,8 +63,17 @@ def create_user(*, email: str, name: str = "", is_root: bool = False) -> User:
     return user
 
 
-def update_user(*, user: User, name=None, email=None, is_active=None) -> User:
-    """Change name, activity or (pending) email of a user."""
+def update_user(
+    *, actor: User, user: User, name=None, email=None, is_active=None
+) -> User:
+    """Change name, activity or (pending) email of a user.
+
+    Only root changes root, whatever the actor's policies allow: a user who
+    may update users must not take over the account that may do everything.
+    """
+    if user.is_root and actor.id != user.id:
+        raise RootUserChangeDeniedError()
+
     fields = []
     if name is not None and name != user.name:
         user.name = name
@@ -95,17 +105,22 @@ def update_user(*, user: User, name=None, email=None, is_active=None) -> User:
         user.save(update_fields=[*fields, "updated_at"])
     if email_changed:
         notify.send_email_confirmation(user=user)
-    logger.info("user updated user=%s fields=%s", user.id, ",".join(fields) or "-")
+    logger.info(
+        "user updated user=%s actor=%s fields=%s",
+        user.id,
+        actor.id,
+        ",".join(fields) or "-",
+    )
     return user
 
 
-def delete_user(*, user: User) -> None:
+def delete_user(*, actor: User, user: User) -> None:
     """Delete a non-root user and end its sessions."""
     if user.is_root:
         raise RootUserProtectedError()
     revoke_refresh_tokens_of(subject_id=user.id)
     user.delete()
-    logger.info("user deleted user=%s", user.id)
+    logger.info("user deleted user=%s actor=%s", user.id, actor.id)
 
 
 def _end_sessions(user: User) -> None:

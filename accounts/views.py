@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors, services
-from accounts.authorization import authorize, tenant_urn
+from accounts.authorization import authorize, object_urn, tenant_urn
 from accounts.serializers import (
     EmailConfirmSerializer,
     PasswordChangeSerializer,
@@ -32,7 +32,7 @@ def resolve_user(request, user_id: str):
 
 
 def user_urn_for(request, user_id: str) -> str:
-    return request.user.urn if user_id == "me" else tenant_urn("user", user_id)
+    return request.user.urn if user_id == "me" else object_urn("user", user_id)
 
 
 class UserListView(APIView):
@@ -74,13 +74,13 @@ class UserDetailView(APIView):
         changes = serializer.validated_data
         if user_id == "me" and "is_active" in changes:
             raise InvalidRequestError("You cannot change your own active flag.")
-        user = services.update_user(user=user, **changes)
+        user = services.update_user(actor=request.user, user=user, **changes)
         return Response(UserSerializer(user).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, user_id):
         authorize(request.user, "iam:DeleteUser", user_urn_for(request, user_id))
-        services.delete_user(user=resolve_user(request, user_id))
+        services.delete_user(actor=request.user, user=resolve_user(request, user_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

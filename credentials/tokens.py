@@ -12,6 +12,7 @@ import jwt
 from django.conf import settings
 from django.db import connection
 
+from accounts.selectors import get_token_policy_claims
 from credentials import signing
 from iam_project.errors import TokenInvalidError
 
@@ -57,6 +58,9 @@ def issue_access_token(
         claims["tenant"] = tenant.slug
     if access_key_id:
         claims["akid"] = access_key_id
+    if tenant is not None and not principal.is_root:
+        # Root needs no list: `root: true` already allows everything.
+        claims.update(get_token_policy_claims(principal))
     claims.update(extra_claims or {})
 
     kid, private_key = signing.get_active_signing_key()

@@ -214,6 +214,9 @@ IAM_FRONTEND_URL = os.environ.get("IAM_FRONTEND_URL", "").rstrip("/")
 IAM_TENANT_URL_TEMPLATE = os.environ.get("IAM_TENANT_URL_TEMPLATE", "https://{domain}")
 IAM_LINK_SCHEME = os.environ.get("IAM_LINK_SCHEME", "http" if DEBUG else "https")
 IAM_MAX_ACCESS_KEYS_PER_USER = env_int("IAM_MAX_ACCESS_KEYS_PER_USER", 2)
+# Past this size (compact JSON) the `policies` claim is left out of access
+# tokens and `policies_truncated: true` sends services to /iam/authorize.
+IAM_TOKEN_POLICIES_MAX_BYTES = env_int("IAM_TOKEN_POLICIES_MAX_BYTES", 4096)
 IAM_MAX_SSH_KEYS_PER_USER = env_int("IAM_MAX_SSH_KEYS_PER_USER", 5)
 # Server-side HMAC key for access-key secrets, kept out of the database so a
 # dump alone cannot log in; derived from SECRET_KEY when unset. Changing it

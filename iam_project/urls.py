@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from accounts import policy_views as policies
+from accounts import policy_views as policies
 from accounts import views as accounts
 from audit import views as audit
 from credentials import views as credentials
@@ -56,6 +57,24 @@ urlpatterns = [
     path("iam/tenants/<slug:slug>/domains", tenants.TenantDomainView.as_view()),
     path("iam/tenants/<slug:slug>/sessions", tenants.PrivilegedSessionView.as_view()),
     path("iam/audit-events", audit.AuditEventListView.as_view()),
+    path("iam/policies", policies.PolicyListView.as_view()),
+    path("iam/policies/<str:policy_id>", policies.PolicyDetailView.as_view()),
+    path("iam/groups", policies.GroupListView.as_view()),
+    path("iam/groups/<str:group_id>", policies.GroupDetailView.as_view()),
+    path(
+        "iam/groups/<str:group_id>/members/<str:user_id>",
+        policies.GroupMemberView.as_view(),
+    ),
+    path(
+        "iam/groups/<str:group_id>/policies/<str:policy_id>",
+        policies.GroupPolicyAttachmentView.as_view(),
+    ),
+    path("iam/users/<str:user_id>/policies", policies.UserPolicyListView.as_view()),
+    path(
+        "iam/users/<str:user_id>/policies/<str:policy_id>",
+        policies.UserPolicyAttachmentView.as_view(),
+    ),
+    path("iam/authorize", policies.AuthorizeView.as_view()),
     path("iam/policies", policies.PolicyListView.as_view()),
     path("iam/policies/<str:policy_id>", policies.PolicyDetailView.as_view()),
     path("iam/groups", policies.GroupListView.as_view()),

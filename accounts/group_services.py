@@ -1,0 +1,81 @@
+"""Every write to groups and their members. Works in the current tenant schema."""
+
+import logging
+
+from django.db import IntegrityError, transaction
+
+from accounts.exceptions import GroupNameTakenError
+from accounts.models import Group, GroupMembership, User
+from accounts.policy_services import validate_name
+
+logger = logging.getLogger(__name__)
+
+
+def _is_group_name_taken(name: str, *, exclude_id=None) -> bool:
+    query = Group.objects.filter(name__iexact=name)
+    if exclude_id:
+        query = query.exclude(id=exclude_id)
+    return query.exists()
+
+
+def _save_group(group: Group, **save_kwargs) -> None:
+    try:
+        with transaction.atomic():
+            group.save(**save_kwargs)
+    except IntegrityError as exc:
+        # Two concurrent writes of one name: the unique index decides.
+        raise GroupNameTakenError() from exc
+
+
+def create_group(*, actor: User, name: str) -> Group:
+    """Create an empty group with a name unique in the tenant."""
+    name = validate_name(name)
+    if _is_group_name_taken(name):
+        raise GroupNameTakenError()
+
+    group = Group(name=name)
+    _save_group(group)
+
+    logger.info("group created group=%s actor=%s", group.id, actor.id)
+    return group
+
+
+def update_group(*, actor: User, group: Group, name=None) -> Group:
+    """Rename a group."""
+    if name is not None and name != group.name:
+        name = validate_name(name)
+        if _is_group_name_taken(name, exclude_id=group.id):
+            raise GroupNameTakenError()
+        group.name = name
+        _save_group(group, update_fields=["name", "updated_at"])
+        logger.info("group renamed group=%s actor=%s", group.id, actor.id)
+    return group
+
+
+def delete_group(*, actor: User, group: Group) -> None:
+    """Delete a group; its members lose the rights its policies gave them."""
+    group_id = group.id
+    group.delete()
+    logger.info("group deleted group=%s actor=%s", group_id, actor.id)
+
+
+def add_group_member(*, actor: User, group: Group, user: User) -> None:
+    """Add a user to a group; adding a member again changes nothing."""
+    with transaction.atomic():
+        _, created = GroupMembership.objects.get_or_create(group=group, user=user)
+    if created:
+        logger.info(
+            "group member added group=%s user=%s actor=%s", group.id, user.id, actor.id
+        )
+
+
+def remove_group_member(*, actor: User, group: Group, user: User) -> None:
+    """Remove a user from a group; removing a non-member changes nothing."""
+    deleted, _ = GroupMembership.objects.filter(group=group, user=user).delete()
+    if deleted:
+        logger.info(
+            "group member removed group=%s user=%s actor=%s",
+            group.id,
+            user.id,
+            actor.id,
+        )

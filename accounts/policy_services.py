@@ -1,0 +1,168 @@
+"""Every write to policies and their attachments to users and groups.
+
+Documents are validated here, with the same parser that evaluates them, so
+the API, the admin and the commands cannot store a document the evaluator
+would read differently. All functions work in the current tenant schema.
+"""
+
+import logging
+import re
+
+from django.db import IntegrityError, transaction
+
+from accounts.exceptions import (
+    ManagedPolicyProtectedError,
+    PolicyDocumentInvalidError,
+    PolicyInUseError,
+    PolicyNameTakenError,
+)
+from accounts.models import (
+    Group,
+    GroupPolicyAttachment,
+    Policy,
+    User,
+    UserPolicyAttachment,
+)
+from accounts.policy_eval import PolicyDocumentError, parse_document
+from iam_project.errors import ValidationFailedError
+
+logger = logging.getLogger(__name__)
+
+# AWS's alphabet for policy and group names.
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_+=,.@-]{1,128}")
+
+
+def validate_name(name: object) -> str:
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
+        raise ValidationFailedError(
+            details={"name": ["Use 1 to 128 letters, digits and _+=,.@-"]}
+        )
+    return name
+
+
+def validate_document(document: object) -> dict:
+    try:
+        parse_document(document)
+    except PolicyDocumentError as exc:
+        raise PolicyDocumentInvalidError(exc.errors) from exc
+    return document
+
+
+def _is_policy_name_taken(name: str, *, exclude_id=None) -> bool:
+    query = Policy.objects.filter(name__iexact=name)
+    if exclude_id:
+        query = query.exclude(id=exclude_id)
+    return query.exists()
+
+
+def _save_policy(policy: Policy, **save_kwargs) -> None:
+    try:
+        with transaction.atomic():
+            policy.save(**save_kwargs)
+    except IntegrityError as exc:
+        # Two concurrent writes of one name: the unique index decides.
+        raise PolicyNameTakenError() from exc
+
+
+def create_policy(
+    *, actor: User, name: str, document: dict, description: str = ""
+) -> Policy:
+    """Create a customer policy after validating its name and document."""
+    name = validate_name(name)
+    document = validate_document(document)
+    if _is_policy_name_taken(name):
+        raise PolicyNameTakenError()
+
+    policy = Policy(name=name, description=description, document=document)
+    _save_policy(policy)
+
+    logger.info("policy created policy=%s actor=%s", policy.id, actor.id)
+    return policy
+
+
+def update_policy(
+    *, actor: User, policy: Policy, name=None, description=None, document=None
+) -> Policy:
+    """Rename, describe or rewrite a customer policy; managed ones refuse (409)."""
+    if policy.is_managed:
+        raise ManagedPolicyProtectedError()
+
+    fields = []
+    if name is not None and name != policy.name:
+        name = validate_name(name)
+        if _is_policy_name_taken(name, exclude_id=policy.id):
+            raise PolicyNameTakenError()
+        policy.name = name
+        fields.append("name")
+    if description is not None and description != policy.description:
+        policy.description = description
+        fields.append("description")
+    if document is not None and document != policy.document:
+        policy.document = validate_document(document)
+        fields.append("document")
+    if fields:
+        _save_policy(policy, update_fields=[*fields, "updated_at"])
+
+    logger.info(
+        "policy updated policy=%s actor=%s fields=%s",
+        policy.id,
+        actor.id,
+        ",".join(fields) or "-",
+    )
+    return policy
+
+
+def delete_policy(*, actor: User, policy: Policy) -> None:
+    """Delete a customer policy that is attached to nobody (409 otherwise)."""
+    if policy.is_managed:
+        raise ManagedPolicyProtectedError()
+    if policy.user_attachments.exists() or policy.group_attachments.exists():
+        raise PolicyInUseError()
+
+    policy_id = policy.id
+    policy.delete()
+    logger.info("policy deleted policy=%s actor=%s", policy_id, actor.id)
+
+
+def attach_user_policy(*, actor: User, user: User, policy: Policy) -> None:
+    """Attach a policy to a user; attaching it again changes nothing."""
+    with transaction.atomic():
+        _, created = UserPolicyAttachment.objects.get_or_create(
+            user=user, policy=policy
+        )
+    if created:
+        logger.info(
+            "policy attached policy=%s user=%s actor=%s", policy.id, user.id, actor.id
+        )
+
+
+def detach_user_policy(*, actor: User, user: User, policy: Policy) -> None:
+    """Detach a policy from a user; detaching one not attached changes nothing."""
+    deleted, _ = UserPolicyAttachment.objects.filter(user=user, policy=policy).delete()
+    if deleted:
+        logger.info(
+            "policy detached policy=%s user=%s actor=%s", policy.id, user.id, actor.id
+        )
+
+
+def attach_group_policy(*, actor: User, group: Group, policy: Policy) -> None:
+    """Attach a policy to a group; attaching it again changes nothing."""
+    with transaction.atomic():
+        _, created = GroupPolicyAttachment.objects.get_or_create(
+            group=group, policy=policy
+        )
+    if created:
+        logger.info(
+            "policy attached policy=%s group=%s actor=%s", policy.id, group.id, actor.id
+        )
+
+
+def detach_group_policy(*, actor: User, group: Group, policy: Policy) -> None:
+    """Detach a policy from a group; detaching one not attached changes nothing."""
+    deleted, _ = GroupPolicyAttachment.objects.filter(
+        group=group, policy=policy
+    ).delete()
+    if deleted:
+        logger.info(
+            "policy detached policy=%s group=%s actor=%s", policy.id, group.id, actor.id
+        )
