@@ -1,4 +1,5 @@
-"""Opaque tokens for email links: set or reset a password, confirm an address.
+"""Opaque tokens for email links: set or reset a password, confirm an address,
+cancel an email change.
 
 A token reads `<tenant>.<purpose>.<user id>.<issued at>.<mac>`. Nothing is
 stored: the MAC covers the tenant's schema and the part of the user's state
@@ -22,7 +23,8 @@ from iam_project.errors import LinkTokenInvalidError
 WELCOME = "w"
 RESET = "r"
 CONFIRM = "c"
-_PURPOSES = {WELCOME, RESET, CONFIRM}
+CANCEL_EMAIL_CHANGE = "x"
+_PURPOSES = {WELCOME, RESET, CONFIRM, CANCEL_EMAIL_CHANGE}
 
 
 def _ttl_seconds(purpose: str) -> int:
@@ -30,6 +32,7 @@ def _ttl_seconds(purpose: str) -> int:
         WELCOME: settings.IAM_WELCOME_TOKEN_TTL_SECONDS,
         RESET: settings.IAM_RESET_TOKEN_TTL_SECONDS,
         CONFIRM: settings.IAM_CONFIRM_TOKEN_TTL_SECONDS,
+        CANCEL_EMAIL_CHANGE: settings.IAM_CONFIRM_TOKEN_TTL_SECONDS,
     }[purpose]
 
 
@@ -43,6 +46,9 @@ def confirmation_target(user: User) -> str | None:
 def _state(user: User, purpose: str) -> str:
     if purpose == CONFIRM:
         return f"{confirmation_target(user) or ''}"
+    if purpose == CANCEL_EMAIL_CHANGE:
+        # Works only while the change it was mailed about is still pending.
+        return f"{user.email}|{user.unconfirmed_email or ''}"
     # The password hash changes on every set or reset, which makes these
     # tokens single-use and kills them when the password changes elsewhere.
     changed = user.password_changed_at.isoformat() if user.password_changed_at else ""

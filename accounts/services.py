@@ -20,6 +20,7 @@ from accounts.exceptions import (
 )
 from accounts.hashing import check_dummy_password
 from accounts.models import User
+from credentials.access_keys import delete_access_keys_of
 from credentials.services import revoke_refresh_tokens_of
 from iam_project.errors import EmailNotConfirmedError, InvalidCredentialsError
 from notifications import services as notify
@@ -54,11 +55,11 @@ def create_user(*, email: str, name: str = "", is_root: bool = False) -> User:
     try:
         with transaction.atomic():
             user.save()
+            notify.send_welcome_email(user=user)
     except IntegrityError as exc:
         # Two concurrent creations of one address: the unique index decides.
         raise UserEmailTakenError() from exc
 
-    notify.send_welcome_email(user=user)
     logger.info("user created user=%s root=%s", user.id, is_root)
     return user
 
@@ -101,10 +102,14 @@ def update_user(
             fields.append("unconfirmed_email")
             email_changed = True
 
-    if fields:
-        user.save(update_fields=[*fields, "updated_at"])
-    if email_changed:
-        notify.send_email_confirmation(user=user)
+    with transaction.atomic():
+        if fields:
+            user.save(update_fields=[*fields, "updated_at"])
+        if email_changed:
+            notify.send_email_confirmation(user=user)
+            if user.email_confirmed:
+                # The address in use hears of the change and can cancel it.
+                notify.send_email_change_notice(user=user)
     logger.info(
         "user updated user=%s actor=%s fields=%s",
         user.id,
@@ -119,6 +124,8 @@ def delete_user(*, actor: User, user: User) -> None:
     if user.is_root:
         raise RootUserProtectedError()
     revoke_refresh_tokens_of(subject_id=user.id)
+    # Also removes the keys' rows in the public index, which no cascade reaches.
+    delete_access_keys_of(user=user)
     user.delete()
     logger.info("user deleted user=%s actor=%s", user.id, actor.id)
 
@@ -165,12 +172,13 @@ def change_password(*, user: User, current_password: str, new_password: str) -> 
     _validated(new_password, user, "new_password")
     with transaction.atomic():
         _store_password(user, new_password, extra_fields=[])
+        notify.send_password_changed_notice(user=user)
     logger.info("password changed user=%s", user.id)
 
 
 def reset_password(*, token: str, password: str) -> User:
     """Set a password from a welcome or reset link; this also confirms the email."""
-    user, _ = link_tokens.check_link_token(
+    user, purpose = link_tokens.check_link_token(
         token, purposes={link_tokens.WELCOME, link_tokens.RESET}
     )
     if not user.is_active:
@@ -179,6 +187,9 @@ def reset_password(*, token: str, password: str) -> User:
     with transaction.atomic():
         user.email_confirmed = True
         _store_password(user, password, extra_fields=["email_confirmed"])
+        if purpose == link_tokens.RESET:
+            # A first password from the welcome link needs no notice.
+            notify.send_password_changed_notice(user=user)
     logger.info("password set from link user=%s", user.id)
     return user
 
@@ -205,15 +216,39 @@ def confirm_email(*, token: str) -> User:
     return user
 
 
+def cancel_email_change(*, token: str) -> User:
+    """Drop the pending address named in an email-change notice's link."""
+    user, _ = link_tokens.check_link_token(
+        token, purposes={link_tokens.CANCEL_EMAIL_CHANGE}
+    )
+    if not user.unconfirmed_email:
+        raise link_tokens.LinkTokenInvalidError()
+    user.unconfirmed_email = None
+    user.save(update_fields=["unconfirmed_email", "updated_at"])
+    logger.info("email change cancelled user=%s", user.id)
+    return user
+
+
 def request_password_reset(*, email: object) -> None:
-    """Mail a reset link if an active user has this address; say nothing either way."""
+    """Mail a reset link if an active user has this address; say nothing either way.
+
+    Both answers cost the same, so timing does not tell which addresses have
+    an account: a known address writes its outbox row and commits, an unknown
+    or inactive one writes a stand-in row and rolls it back. What remains is
+    the publish to the broker after the commit, a sub-millisecond write to
+    Redis, small beside the jitter of any network between client and server.
+    """
     user = (
         User.objects.filter(email__iexact=email).first()
         if isinstance(email, str)
         else None
     )
-    if user is not None and user.is_active:
-        notify.send_password_reset_email(user=user)
+    with transaction.atomic():
+        if user is not None and user.is_active:
+            notify.send_password_reset_email(user=user)
+        else:
+            notify.write_stand_in_email(recipient=str(email)[:254])
+            transaction.set_rollback(True)
 
 
 def resend_confirmation(*, email: object) -> None:
@@ -225,7 +260,8 @@ def resend_confirmation(*, email: object) -> None:
         or User.objects.filter(email__iexact=email, email_confirmed=False).first()
     )
     if user is not None and user.is_active:
-        notify.send_email_confirmation(user=user)
+        with transaction.atomic():
+            notify.send_email_confirmation(user=user)
 
 
 def authenticate_password(*, email: object, password: object) -> User:

@@ -149,3 +149,14 @@ class EmailConfirmView(_UnauthenticatedTenantCall):
             raise LinkTokenInvalidError()
         user = services.confirm_email(**serializer.validated_data)
         return Response(UserSerializer(user).data)
+
+
+class EmailChangeCancelView(_UnauthenticatedTenantCall):
+    @extend_schema(request=EmailConfirmSerializer, responses=UserSerializer)
+    def post(self, request):
+        serializer = EmailConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if not self.in_tenant():
+            raise LinkTokenInvalidError()
+        user = services.cancel_email_change(**serializer.validated_data)
+        return Response(UserSerializer(user).data)

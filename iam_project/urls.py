@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from accounts import policy_views as policies
 from accounts import policy_views as policies
+from accounts import link_pages
 from accounts import views as accounts
 from audit import views as audit
 from credentials import views as credentials
@@ -52,6 +53,11 @@ urlpatterns = [
     path("iam/password/reset/confirm", accounts.PasswordResetConfirmView.as_view()),
     path("iam/email/confirm", accounts.EmailConfirmView.as_view()),
     path("iam/email/confirmation", accounts.EmailConfirmationResendView.as_view()),
+    path("iam/email/cancel", accounts.EmailChangeCancelView.as_view()),
+    # The HTML pages that email links open (before the JSON catch-all below).
+    path("iam/reset-password", link_pages.reset_password_page),
+    path("iam/confirm-email", link_pages.confirm_email_page),
+    path("iam/cancel-email-change", link_pages.cancel_email_change_page),
     path("iam/tenants", tenants.TenantListView.as_view()),
     path("iam/tenants/<slug:slug>", tenants.TenantDetailView.as_view()),
     path("iam/tenants/<slug:slug>/domains", tenants.TenantDomainView.as_view()),

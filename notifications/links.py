@@ -5,7 +5,11 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db import connection
 
-PAGES = {"set_password": "reset-password", "confirm_email": "confirm-email"}
+PAGES = {
+    "set_password": "reset-password",
+    "confirm_email": "confirm-email",
+    "cancel_email_change": "cancel-email-change",
+}
 
 
 def tenant_base_url(tenant) -> str:

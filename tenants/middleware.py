@@ -42,6 +42,7 @@ _BODY_ROUTED_PATHS = {
     "/iam/password/reset/confirm",
     "/iam/email/confirm",
     "/iam/email/confirmation",
+    "/iam/email/cancel",
 }
 _BODY_TENANT_FIELDS = ("account",)
 _BODY_PREFIXED_FIELDS = ("token", "refresh_token")
@@ -113,6 +114,8 @@ class TenantRoutingMiddleware:
         for field in _BODY_TENANT_FIELDS:
             if isinstance(body.get(field), str):
                 return self._known(request, body[field])
+        if isinstance(body.get("access_key_id"), str):
+            return get_tenant_for_access_key(body["access_key_id"])
         for field in _BODY_PREFIXED_FIELDS:
             value = body.get(field)
             if isinstance(value, str) and "." in value:
