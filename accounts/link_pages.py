@@ -7,7 +7,6 @@ GET only shows a form: mail scanners that fetch links must not confirm or
 cancel anything by visiting them.
 """
 
-
 from django.conf import settings
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
@@ -16,7 +15,6 @@ from accounts import link_tokens, services
 from accounts.exceptions import PasswordInvalidError
 from accounts.models import User
 from iam_project.errors import IAMError, LinkTokenInvalidError
-
 
 _SECURITY_HEADERS = {
     "Content-Security-Policy": (

@@ -1,5 +1,6 @@
 """Tenant-schema models: the users of one tenant."""
 
+import unicodedata
 import uuid
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -64,6 +65,19 @@ class User(AbstractBaseUser):
     @property
     def is_staff(self) -> bool:
         return self.is_root and self.is_active
+
+    # NIST SP 800-63B rev. 4 asks that passwords be normalised (NFKC) before
+    # hashing, so that the same characters typed on another keyboard or
+    # system, composed differently, still match.
+    def set_password(self, raw_password):
+        if raw_password is not None:
+            raw_password = unicodedata.normalize("NFKC", raw_password)
+        super().set_password(raw_password)
+
+    def check_password(self, raw_password):
+        if isinstance(raw_password, str):
+            raw_password = unicodedata.normalize("NFKC", raw_password)
+        return super().check_password(raw_password)
 
 
 class Policy(models.Model):

@@ -193,7 +193,8 @@ AUTH_PASSWORD_VALIDATORS = [
         "UserAttributeSimilarityValidator",
         "OPTIONS": {"user_attributes": ("email", "name")},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Django's common-password list, plus padded and patterned variants.
+    {"NAME": "accounts.password_validation.PredictablePasswordValidator"},
     {"NAME": "accounts.password_validation.TenantNameValidator"},
 ]
 
