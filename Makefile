@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint install clean-var
+.PHONY: run test lint install clean-var bench
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,3 +27,9 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Production-like load on 127.0.0.1 against a fresh iam_bench database; needs
+# Postgres and Redis running and wrk (apt-get install -y wrk). See README.
+bench: install
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install -y wrk" >&2; exit 2; }
+	$(BIN)/python bench/run.py $(ARGS)
