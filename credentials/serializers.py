@@ -136,6 +136,14 @@ class SSHPublicKeyLookupSerializer(serializers.Serializer):
         error_messages={"invalid": "Use the SHA256:<base64> form of ssh-keygen -l."},
     )
 
+    def to_internal_value(self, data):
+        # A "+" left unencoded in a query string arrives as a space; base64
+        # has no spaces, so putting it back is unambiguous.
+        fingerprint = data.get("fingerprint")
+        if isinstance(fingerprint, str):
+            data = {"fingerprint": fingerprint.replace(" ", "+")}
+        return super().to_internal_value(data)
+
 
 def _age_days(since, now) -> int | None:
     return (now - since).days if since else None
