@@ -78,7 +78,8 @@ TENANT_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
-    "django.contrib.admin",
+    # Django's admin with the IAM site (platform or tenant by host).
+    "tenants.admin_config.IamAdminConfig",
     "accounts",
     "credentials",
     # The email outbox: each tenant's emails live beside its users.
@@ -95,9 +96,17 @@ PUBLIC_SCHEMA_NAME = "public"
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 AUTH_USER_MODEL = "accounts.User"
+# Admin log-in only (the API authenticates through DRF's classes): each
+# backend answers on its own side and refuses everywhere else.
+AUTHENTICATION_BACKENDS = [
+    "tenants.backends.PlatformOwnerBackend",
+    "accounts.backends.TenantRootBackend",
+]
 # User.email is unique through a case-insensitive index on lower(email),
 # which Django's check for a plain unique column does not see.
-SILENCED_SYSTEM_CHECKS = ["auth.E003"]
+# (E003 with Django's backend, W004 with ours, which look users up by
+# lower(email) through that index.)
+SILENCED_SYSTEM_CHECKS = ["auth.E003", "auth.W004"]
 
 MIDDLEWARE = [
     "iam_project.middleware.SecurityHeadersMiddleware",
@@ -265,6 +274,10 @@ if IAM_BEHIND_TLS:
     SECURE_HSTS_SECONDS = env_int("IAM_HSTS_SECONDS", 31536000)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Host-only cookies: an admin session made on one host (the platform, a
+# tenant) is never sent by the browser to another, even a subdomain.
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,7 +1,9 @@
 """Tenant look-ups on the hot path of every request, cached in Redis."""
 
 from django.core.cache import cache
+from django.db import connection
 from django_tenants.utils import schema_context
+from psycopg import sql as pg_sql
 
 from tenants.models import Domain, Tenant
 
@@ -73,3 +75,26 @@ def get_tenant_for_access_key(access_key_id: str) -> Tenant | None:
             .first()
         )
         return row.tenant if row else None
+
+
+def count_users_by_schema(schema_names: list[str]) -> dict[str, int]:
+    """Return the number of users in each of these tenant schemas, in one query.
+
+    Users live in each tenant's own schema, so a list of tenants cannot join
+    them; one UNION ALL over the listed schemas keeps a page at one query.
+    """
+    if not schema_names:
+        return {}
+    connection.ensure_connection()
+    raw = connection.connection
+    parts = [
+        pg_sql.SQL("SELECT {name}, count(*) FROM {table}").format(
+            name=pg_sql.Literal(name),
+            table=pg_sql.Identifier(name, "accounts_user"),
+        )
+        for name in schema_names
+    ]
+    query = pg_sql.SQL(" UNION ALL ").join(parts).as_string(raw)
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+        return dict(cursor.fetchall())
