@@ -1,53 +1,47 @@
 """Root sees each email's delivery in its tenant's admin, and can send again."""
 
-from django.contrib import admin, messages
-from django.db import connection
-from django_tenants.utils import get_public_schema_name
+from django.contrib import admin
 
-from notifications import services
 from notifications.models import Outbox
+from notifications.services import resend_outbox_emails
+from tenants.admin_options import TenantModelAdmin
 
 
 @admin.register(Outbox)
-class OutboxAdmin(admin.ModelAdmin):
+class OutboxAdmin(TenantModelAdmin):
     list_display = [
-        "created_at",
         "template",
         "recipient",
         "status",
         "attempts",
         "last_error",
+        "created_at",
         "sent_at",
     ]
-    list_filter = ["status", "template"]
+    list_filter = ["status", "template", "created_at"]
     search_fields = ["recipient"]
     date_hierarchy = "created_at"
-    readonly_fields = [field.name for field in Outbox._meta.fields]
+    fields = [
+        "template",
+        "recipient",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "last_attempt_at",
+        "sent_at",
+    ]
+    readonly_fields = fields
     actions = ["send_again"]
 
-    def _in_tenant(self, request) -> bool:
-        # The outbox lives only in tenant schemas; the platform host has none.
-        return connection.schema_name != get_public_schema_name() and (
-            self.admin_site.has_permission(request)
-        )
-
-    def has_module_permission(self, request):
-        return self._in_tenant(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._in_tenant(request)
-
-    # Rows are written by the services that send email, never by hand.
-    def has_add_permission(self, request):
+    # Rows are written by the services that send email; here they are read.
+    def has_add_permission(self, request, *args):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.action(description="Send the selected emails again")
+    @admin.action(description="Send the selected failed or skipped emails again")
     def send_again(self, request, queryset):
-        count = services.resend_outbox_emails(emails=queryset)
-        self.message_user(request, f"{count} email(s) queued again.", messages.INFO)
+        count = resend_outbox_emails(emails=list(queryset))
+        self.message_user(request, f"Emails queued again: {count}.")
