@@ -302,7 +302,8 @@ EMAIL_BACKEND = os.environ.get(
 
 # --- Celery ------------------------------------------------------------------
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The broker is the Redis of REDIS_URL unless IAM_BROKER_URL names another.
+CELERY_BROKER_URL = os.environ.get("IAM_BROKER_URL") or REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = env_bool("IAM_TASKS_EAGER", not REDIS_URL)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
