@@ -246,6 +246,9 @@ def sweep_outbox() -> int:
     tried_before = now - _RETRY_CHAIN_LOST_AFTER
     kept_since = now - timedelta(days=settings.IAM_OUTBOX_RETENTION_DAYS)
     queued = 0
+    # FIXME: visits every tenant schema on each sweep, two queries each; past a
+    # few thousand tenants, record in the public schema which tenants have
+    # pending mail and visit only those.
     for tenant in Tenant.objects.exclude(schema_name=get_public_schema_name()):
         with tenant_context(tenant):
             not_in_hand = Q(last_attempt_at__isnull=True) | Q(
