@@ -109,6 +109,7 @@ AUTHENTICATION_BACKENDS = [
 SILENCED_SYSTEM_CHECKS = ["auth.E003", "auth.W004"]
 
 MIDDLEWARE = [
+    "iam_project.metrics.MetricsMiddleware",
     "iam_project.middleware.SecurityHeadersMiddleware",
     "audit.middleware.AuditOriginMiddleware",
     "iam_project.middleware.RequestLimitsMiddleware",
@@ -337,16 +338,43 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Logging -----------------------------------------------------------------
 
+# JSON lines in production (one object a line, with request id and tenant);
+# readable text in development.
+IAM_LOG_FORMAT = os.environ.get("IAM_LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_context": {"()": "iam_project.logging.RequestContextFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(tenant)s %(request_id)s] "
+            "%(message)s"
+        },
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(tenant)s %(request_id)s",
+            "rename_fields": {
+                "asctime": "time",
+                "levelname": "level",
+                "name": "logger",
+            },
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": IAM_LOG_FORMAT,
+            "filters": ["request_context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("IAM_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Metrics -----------------------------------------------------------------
+
+# Bearer token a Prometheus scraper must send; without one only loopback may scrape.
+IAM_METRICS_TOKEN = os.environ.get("IAM_METRICS_TOKEN", "")
 
 # --- Throttling of failed authentication -------------------------------------
 

@@ -3,12 +3,12 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from accounts import policy_views as policies
-from accounts import policy_views as policies
 from accounts import link_pages
 from accounts import views as accounts
 from audit import views as audit
 from credentials import views as credentials
 from iam_project import health
+from iam_project.metrics import metrics_view
 from iam_project.errors import not_found_view
 from tenants import views as tenants
 
@@ -19,6 +19,7 @@ handler500 = "iam_project.errors.server_error_view"
 urlpatterns = [
     path("healthz", health.healthz),
     path("readyz", health.readyz),
+    path("metrics", metrics_view),
     path(".well-known/jwks.json", credentials.JwksView.as_view()),
     path(
         ".well-known/openid-configuration",
@@ -63,24 +64,6 @@ urlpatterns = [
     path("iam/tenants/<slug:slug>/domains", tenants.TenantDomainView.as_view()),
     path("iam/tenants/<slug:slug>/sessions", tenants.PrivilegedSessionView.as_view()),
     path("iam/audit-events", audit.AuditEventListView.as_view()),
-    path("iam/policies", policies.PolicyListView.as_view()),
-    path("iam/policies/<str:policy_id>", policies.PolicyDetailView.as_view()),
-    path("iam/groups", policies.GroupListView.as_view()),
-    path("iam/groups/<str:group_id>", policies.GroupDetailView.as_view()),
-    path(
-        "iam/groups/<str:group_id>/members/<str:user_id>",
-        policies.GroupMemberView.as_view(),
-    ),
-    path(
-        "iam/groups/<str:group_id>/policies/<str:policy_id>",
-        policies.GroupPolicyAttachmentView.as_view(),
-    ),
-    path("iam/users/<str:user_id>/policies", policies.UserPolicyListView.as_view()),
-    path(
-        "iam/users/<str:user_id>/policies/<str:policy_id>",
-        policies.UserPolicyAttachmentView.as_view(),
-    ),
-    path("iam/authorize", policies.AuthorizeView.as_view()),
     path("iam/policies", policies.PolicyListView.as_view()),
     path("iam/policies/<str:policy_id>", policies.PolicyDetailView.as_view()),
     path("iam/groups", policies.GroupListView.as_view()),
