@@ -90,6 +90,9 @@ class ServiceModelAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         """Relations are written by the service; inlines here are read-only."""
+        for formset in formsets:
+            # Writes nothing; fills the lists the change message reads.
+            formset.save(commit=False)
 
     def delete_model(self, request, obj):
         self.delete_with_service(request, obj)
