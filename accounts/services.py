@@ -235,8 +235,10 @@ def request_password_reset(*, email: object) -> None:
     Both answers cost the same, so timing does not tell which addresses have
     an account: a known address writes its outbox row and commits, an unknown
     or inactive one writes a stand-in row and rolls it back. What remains is
-    the publish to the broker after the commit, a sub-millisecond write to
-    Redis, small beside the jitter of any network between client and server.
+    the publish to the broker after the commit (a sub-millisecond write to
+    Redis) on one side and the schema's search path set again after the
+    rollback on the other, both small beside the jitter of any network
+    between client and server.
     """
     user = (
         User.objects.filter(email__iexact=email).first()

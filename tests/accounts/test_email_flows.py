@@ -432,3 +432,37 @@ def test_resend_confirmation_mails_an_unconfirmed_address(acme, globex, mailed):
         "POST", "/iam/email/confirm", {"token": token}
     )
     assert confirmed.json()["email_confirmed"] is True
+
+
+def reads_and_writes(queries) -> list[str]:
+    """The statements that touch rows, without transaction control."""
+    statements = [query["sql"].split(" ", 3)[:3] for query in queries]
+    return [
+        " ".join(words)
+        for words in statements
+        if words[0] not in {"SAVEPOINT", "RELEASE", "ROLLBACK", "SET"}
+    ]
+
+
+def test_reset_request_reads_and_writes_alike_for_known_and_unknown_addresses(
+    acme,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.services import request_password_reset
+
+    make_user(acme, email="known@example.test")
+
+    with tenant_context(acme):
+        with CaptureQueriesContext(connection) as known:
+            request_password_reset(email="known@example.test")
+        with CaptureQueriesContext(connection) as unknown:
+            request_password_reset(email="unknown@example.test")
+
+    assert reads_and_writes(known.captured_queries) == reads_and_writes(
+        unknown.captured_queries
+    )
+    assert 'INSERT INTO "notifications_outbox"' in reads_and_writes(
+        unknown.captured_queries
+    )
