@@ -85,6 +85,8 @@ class GroupSerializer(serializers.ModelSerializer):
 
 
 class GroupDetailSerializer(GroupSerializer):
+    # FIXME: members are listed whole; a group of many thousands of users
+    # needs a paginated members call before this response grows too large.
     members = MemberSerializer(many=True, read_only=True)
     policies = PolicySummarySerializer(many=True, read_only=True)
 
