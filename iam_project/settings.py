@@ -149,7 +149,8 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/iam"),
-        engine="django_tenants.postgresql_backend",
+        # django-tenants' backend, minus a redundant SET search_path per request.
+        engine="tenants.postgresql_backend",
     )
 }
 if env_bool("IAM_DB_POOL"):
