@@ -13,6 +13,7 @@ from accounts.models import (
     current_tenant_slug,
 )
 from accounts.policy_eval import Statement, parse_document
+from accounts.statement_cache import get_cached_statements
 from iam_project.errors import NotFoundError
 
 
@@ -77,14 +78,23 @@ def list_groups():
 def list_effective_statements(user: User) -> tuple[Statement, ...]:
     """Return the statements of every policy attached to the user or its groups.
 
-    One query however many groups and policies there are, memoized on the
-    user object: the object lives for one request, so every check of that
-    request reuses the list and the next request sees changes.
+    One query however many groups and policies there are, and none while
+    this process holds the user's statements under the tenant's current
+    generation (see accounts.statement_cache). Memoized on the user object
+    too, so every check of one request reuses the same tuple.
     """
     cached = getattr(user, "_effective_statements", None)
     if cached is not None:
         return cached
 
+    statements = get_cached_statements(
+        user.id, lambda: _load_effective_statements(user)
+    )
+    user._effective_statements = statements
+    return statements
+
+
+def _load_effective_statements(user: User) -> tuple[Statement, ...]:
     direct = UserPolicyAttachment.objects.filter(user_id=user.id).values("policy_id")
     via_groups = GroupPolicyAttachment.objects.filter(
         group__memberships__user_id=user.id
@@ -95,16 +105,13 @@ def list_effective_statements(user: User) -> tuple[Statement, ...]:
         .values_list("id", "document")
     )
     slug = current_tenant_slug()
-    statements = tuple(
+    return tuple(
         statement
         for policy_id, document in rows
         for statement in parse_document(
             document, source=f"urn:iam:{slug}:policy/{policy_id}"
         )
     )
-
-    user._effective_statements = statements
-    return statements
 
 
 def get_token_policy_claims(user: User) -> dict:
