@@ -2,14 +2,14 @@ from django.contrib import admin
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from accounts import policy_views as policies
 from accounts import link_pages
+from accounts import policy_views as policies
 from accounts import views as accounts
 from audit import views as audit
 from credentials import views as credentials
 from iam_project import health
-from iam_project.metrics import metrics_view
 from iam_project.errors import not_found_view
+from iam_project.metrics import metrics_view
 from tenants import views as tenants
 
 handler400 = "iam_project.errors.bad_request_view"
