@@ -24,9 +24,16 @@ def http_server(db):
     tenants and signing keys made at session start. (pytest-django's
     live_server would flush the tenant tables after the test.)
     """
-    server = make_server(
-        "127.0.0.1", 0, get_wsgi_application(), handler_class=QuietHandler
-    )
+    django_app = get_wsgi_application()
+
+    def app(environ, start_response):
+        try:
+            return list(django_app(environ, start_response))
+        finally:
+            # Leave no connection behind to block dropping the test database.
+            connections.close_all()
+
+    server = make_server("127.0.0.1", 0, app, handler_class=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://localhost:{server.server_port}"
