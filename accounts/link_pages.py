@@ -7,14 +7,16 @@ GET only shows a form: mail scanners that fetch links must not confirm or
 cancel anything by visiting them.
 """
 
+from functools import wraps
+
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
 
 from accounts import link_tokens, services
 from accounts.exceptions import PasswordInvalidError
 from accounts.models import User
-from iam_project.errors import IAMError, LinkTokenInvalidError
+from iam_project.errors import IAMError, LinkTokenInvalidError, error_body
 
 _SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -25,6 +27,21 @@ _SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+
+
+def _get_or_post(view):
+    """Other methods get the API's JSON 405, as everywhere under /iam/."""
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if request.method not in ("GET", "POST"):
+            body = error_body("method_not_allowed", "This method is not allowed here.")
+            response = JsonResponse(body, status=405)
+            response["Allow"] = "GET, POST"
+            return response
+        return view(request, *args, **kwargs)
+
+    return checked
 
 
 def _page(request, template: str, context: dict | None = None, status: int = 200):
@@ -54,7 +71,7 @@ def _check(request, purposes: set[str]) -> User:
     return user
 
 
-@require_http_methods(["GET", "POST"])
+@_get_or_post
 def reset_password_page(request):
     """Set a first or a new password from a welcome or reset link."""
     purposes = {link_tokens.WELCOME, link_tokens.RESET}
@@ -86,7 +103,7 @@ def reset_password_page(request):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@_get_or_post
 def confirm_email_page(request):
     """Confirm the address a confirmation link was sent to."""
     try:
@@ -109,7 +126,7 @@ def confirm_email_page(request):
     return _page(request, "done", {"message": message})
 
 
-@require_http_methods(["GET", "POST"])
+@_get_or_post
 def cancel_email_change_page(request):
     """Drop a pending email change from the link mailed to the old address."""
     try:

@@ -466,3 +466,15 @@ def test_reset_request_reads_and_writes_alike_for_known_and_unknown_addresses(
     assert 'INSERT INTO "notifications_outbox"' in reads_and_writes(
         unknown.captured_queries
     )
+
+
+def test_cancel_link_works_through_the_platform_host(acme, mailed):
+    change_email(acme, mailed, "via-platform@example.test", "elsewhere@example.test")
+    cancel = link_token(only_email_to("via-platform@example.test"))
+
+    response = IamClient("localhost").call(
+        "POST", "/iam/email/cancel", {"token": cancel}
+    )
+
+    assert response.status_code == 200, response.content
+    assert response.json()["unconfirmed_email"] is None

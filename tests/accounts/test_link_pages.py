@@ -131,3 +131,10 @@ def test_cancel_page_drops_the_pending_address(acme):
     assert response.status_code == 200
     with tenant_context(acme):
         assert User.objects.get(id=user.id).unconfirmed_email is None
+
+
+def test_link_page_answers_other_methods_with_the_json_405(acme):
+    response = page_client().put("/iam/reset-password")
+
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
