@@ -2,18 +2,17 @@
 
 Tenants below N are made by the real service (tenants.services.create_tenant).
 The fillers between the two points are made in bulk for speed: their rows
-with bulk_create and their schemas by replaying a pg_dump of the migrated
-template schema with the name swapped, on two connections at once. A filler
-holds the same tables, indexes, sequences and seed rows as a real tenant
-(it lacks only a root user and a signing key, which live inside its own
-schema and so cannot slow the creation of another tenant).
+with bulk_create and their schemas by running the service's own clone
+script (tenants.schema_clone) rendered once with the name swapped, on two
+connections at once. A filler holds the same tables, indexes, sequences and
+seed rows as a real tenant; it lacks only a root user and a signing key,
+which live inside its own schema and cannot slow another tenant's creation.
 
 Usage: python -m bench.tenant_creation FIRST SECOND SAMPLES
 Prints one JSON line: {"first_ms": [...], "second_ms": [...]}.
 """
 
 import json
-import subprocess
 import sys
 import threading
 import time
@@ -44,46 +43,17 @@ def _create(number: int) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def _template_script(database: dict, template: str) -> str:
-    dump = subprocess.run(
-        [
-            "pg_dump",
-            "--host",
-            database["HOST"] or "127.0.0.1",
-            "--port",
-            str(database["PORT"] or 5432),
-            "--username",
-            database["USER"] or "postgres",
-            "--schema",
-            template,
-            "--no-owner",
-            "--no-privileges",
-            "--inserts",
-            database["NAME"],
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-        env={"PGPASSWORD": database["PASSWORD"] or ""},
-    ).stdout
-    # psql meta-commands (\restrict) and comments are not SQL.
-    lines = [
-        line
-        for line in dump.splitlines()
-        if not line.startswith("\\") and not line.startswith("--")
-    ]
-    return "\n".join(lines)
-
-
 def _fill(first: int, last: int) -> None:
     """Make tenants number first..last (inclusive) in bulk."""
     from django.conf import settings
     from django.db import connection
 
     from tenants.models import Domain, Tenant, schema_name_for_slug
+    from tenants.schema_clone import render_clone_script
 
     template = settings.TENANT_BASE_SCHEMA
-    script = _template_script(connection.settings_dict, template)
+    placeholder = "bench_filler_placeholder"
+    script = render_clone_script(template=template, schema=placeholder)
     slugs = [f"tenant{number:05d}" for number in range(first, last + 1)]
     tenants = Tenant.objects.bulk_create(
         [
@@ -106,7 +76,7 @@ def _fill(first: int, last: int) -> None:
         with psycopg.connect(**conninfo, autocommit=True) as conn:
             for schema in schemas:
                 with conn.transaction():
-                    conn.execute(script.replace(template, schema))
+                    conn.execute(script.replace(f'"{placeholder}"', f'"{schema}"'))
 
     schemas = [schema_name_for_slug(slug) for slug in slugs]
     threads = [

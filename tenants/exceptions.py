@@ -11,3 +11,10 @@ class TenantExistsError(ConflictError):
 
 class PlatformOwnerExistsError(ConflictError):
     message = "A platform owner already exists."
+
+
+class TemplateSchemaUnsupportedError(RuntimeError):
+    """The template schema holds objects that tenant creation cannot copy.
+
+    A deployment fault, not a client error: the API answers server_error.
+    """

@@ -8,7 +8,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists, tenant_context
 
 from tenants.exceptions import (
@@ -17,6 +16,7 @@ from tenants.exceptions import (
     TenantInvalidError,
 )
 from tenants.models import Domain, PlatformOwner, Tenant, schema_name_for_slug
+from tenants.schema_clone import clone_template_schema
 from tenants.selectors import forget_cached_tenant
 
 logger = logging.getLogger(__name__)
@@ -110,7 +110,9 @@ def create_tenant(*, slug: str, name: str, domain: str, root_email: str) -> Tena
                     schema_name=schema_name, slug=slug, name=name
                 )
                 Domain.objects.create(domain=domain, tenant=tenant, is_primary=True)
-                CloneSchema().clone_schema(settings.TENANT_BASE_SCHEMA, schema_name)
+                clone_template_schema(
+                    template=settings.TENANT_BASE_SCHEMA, schema=schema_name
+                )
                 with tenant_context(tenant):
                     create_signing_key()
                     create_user(email=root_email, name="root", is_root=True)
@@ -207,17 +209,22 @@ def authenticate_platform_owner(*, email: object, password: object) -> PlatformO
     password.
     """
     from accounts.hashing import check_dummy_password
+    from credentials.login_attempts import login_attempt
     from iam_project.errors import InvalidCredentialsError
 
-    if not isinstance(email, str) or not isinstance(password, str):
-        raise InvalidCredentialsError()
-    with schema_context("public"):
+    with (
+        schema_context("public"),
+        login_attempt(scope="password", account=email) as attempt,
+    ):
+        if not isinstance(email, str) or not isinstance(password, str):
+            raise InvalidCredentialsError()
         owner = PlatformOwner.objects.filter(email__iexact=email).first()
-    if owner is None:
-        check_dummy_password(password)
-        raise InvalidCredentialsError()
-    if not owner.check_password(password):
-        raise InvalidCredentialsError()
+        if owner is None:
+            check_dummy_password(password)
+            raise InvalidCredentialsError()
+        if not owner.check_password(password):
+            raise InvalidCredentialsError()
+        attempt.succeeded(owner)
     return owner
 
 
