@@ -32,4 +32,4 @@ lint: install
 # Postgres and Redis running and wrk (apt-get install -y wrk). See README.
 bench: install
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install -y wrk" >&2; exit 2; }
-	$(BIN)/python bench/run.py $(ARGS)
+	$(BIN)/python -m bench.run $(ARGS)

@@ -603,6 +603,23 @@ def absolute_lines(report: dict) -> list[str]:
     return lines
 
 
+def profile(server: Server, fixtures: dict, opts) -> int:
+    from bench.profiling import record, summarize
+
+    found = scenarios(fixtures)
+    for name in opts.profile:
+        ok, detail = found[name].check(server)
+        if not ok:
+            say(f"  skip {name}: {detail}")
+            continue
+        found[name].wrk(server, 1, opts.connections)
+        out = LOGS / f"profile-{name}.txt"
+        record(server, found[name], opts.seconds, opts.connections, out)
+        for line in summarize(out):
+            say(line)
+    return 0
+
+
 # --- Main -----------------------------------------------------------------------
 
 
@@ -627,6 +644,12 @@ def main() -> int:
     parser.add_argument("--skip-tenants", action="store_true")
     parser.add_argument("--skip-pool", action="store_true")
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument(
+        "--profile",
+        nargs="+",
+        metavar="SCENARIO",
+        help="profile these scenarios with py-spy instead of measuring",
+    )
     parser.add_argument(
         "--hold",
         type=float,
@@ -663,6 +686,11 @@ def main() -> int:
         fixtures = seed(env)
         say(f"gunicorn with persistent connections, {CORES} workers")
         server = Server(env, "gunicorn")
+        if opts.profile:
+            try:
+                return profile(server, fixtures, opts)
+            finally:
+                server.stop()
         try:
             phase = http_phase(server, env, fixtures, opts)
             report["figures"].update(phase["results"])
