@@ -8,7 +8,7 @@ from django_tenants.utils import get_public_schema_name
 
 from accounts.models import User
 from accounts.services import authenticate_password
-from iam_project.errors import IAMError
+from iam_project.errors import IAMError, TooManyAttemptsError
 from tenants.hosts import TENANT, request_scope
 
 logger = logging.getLogger(__name__)
@@ -22,6 +22,10 @@ class TenantRootBackend(BaseBackend):
             # The API's own check: one hash verification whatever the
             # outcome, inactive and unconfirmed users refused.
             user = authenticate_password(email=email, password=password)
+        except TooManyAttemptsError:
+            # Passed on, so the log-in form can say to wait rather than
+            # blame the password.
+            raise
         except IAMError:
             return None
         # Only root runs the tenant admin (issue 6); opening it to users

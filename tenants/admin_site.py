@@ -23,7 +23,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.services import change_password
-from iam_project.errors import IAMError
+from iam_project.errors import IAMError, TooManyAttemptsError
 from tenants.hosts import PLATFORM, TENANT, request_scope
 from tenants.models import PlatformOwner
 
@@ -59,12 +59,11 @@ def is_admin_user(user, scope: str | None) -> bool:
 def authenticate_admin_login(*, request, email: str, password: str):
     """Return the user these credentials log in to this host's admin, or None.
 
-    Every admin log-in passes here and nowhere else, so that the API's
-    throttling and audit of log-ins can be applied in one place.
+    Every admin log-in passes here and nowhere else. The backends check the
+    credentials with the API's own services (authenticate_password,
+    authenticate_platform_owner), so a log-in is throttled and audited
+    wherever those services are. Raises TooManyAttemptsError when throttled.
     """
-    # FIXME: admin log-ins are neither throttled nor audited yet: the API's
-    # log-in does not call credentials.throttling or audit yet either. Once it
-    # does, call the same functions here with the same scope and account.
     scope = request_scope(request)
     user = authenticate(request, email=email, password=password)
     if user is None:
@@ -79,9 +78,12 @@ class AdminLoginForm(AdminAuthenticationForm):
         email = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if email is not None and password:
-            self.user_cache = authenticate_admin_login(
-                request=self.request, email=email, password=password
-            )
+            try:
+                self.user_cache = authenticate_admin_login(
+                    request=self.request, email=email, password=password
+                )
+            except TooManyAttemptsError as exc:
+                raise forms.ValidationError(exc.message, code="throttled") from exc
             if self.user_cache is None:
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)

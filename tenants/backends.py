@@ -4,7 +4,7 @@ from django.contrib.auth.backends import BaseBackend
 from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
-from iam_project.errors import IAMError
+from iam_project.errors import IAMError, TooManyAttemptsError
 from tenants.hosts import PLATFORM, request_scope
 from tenants.models import PlatformOwner
 from tenants.services import authenticate_platform_owner
@@ -18,6 +18,10 @@ class PlatformOwnerBackend(BaseBackend):
             return None
         try:
             return authenticate_platform_owner(email=email, password=password)
+        except TooManyAttemptsError:
+            # Passed on, so the log-in form can say to wait rather than
+            # blame the password.
+            raise
         except IAMError:
             return None
 

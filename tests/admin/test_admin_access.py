@@ -264,3 +264,20 @@ def test_admin_login_goes_through_the_one_login_function(acme_root, monkeypatch)
     admin_login("acme.localhost", acme_root.email)
 
     assert calls == [acme_root.email]
+
+
+def test_throttled_login_says_to_wait_instead_of_blaming_the_password(
+    acme_root, monkeypatch
+):
+    from accounts import backends
+    from iam_project.errors import TooManyAttemptsError
+
+    def throttled(**kwargs):
+        raise TooManyAttemptsError(60)
+
+    monkeypatch.setattr(backends, "authenticate_password", throttled)
+
+    response = AdminClient("acme.localhost").log_in(acme_root.email)
+
+    assert response.status_code == 200
+    assert TooManyAttemptsError.message in response.content.decode()
