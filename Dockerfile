@@ -10,7 +10,7 @@ WORKDIR /app
 
 # psycopg[binary] and argon2-cffi ship wheels: no compiler in the image.
 COPY requirements.lock pyproject.toml ./
-RUN pip install -r requirements.lock && pip uninstall -y pytest pytest-django pytest-xdist hypothesis ruff aiosmtpd py-spy
+RUN pip install -r requirements.lock && pip uninstall -y pytest pytest-django pytest-xdist hypothesis ruff aiosmtpd py-spy selenium
 
 COPY . .
 RUN SECRET_KEY=build-only-collectstatic python manage.py collectstatic --noinput \

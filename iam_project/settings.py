@@ -111,6 +111,9 @@ SILENCED_SYSTEM_CHECKS = ["auth.E003", "auth.W004"]
 MIDDLEWARE = [
     "iam_project.metrics.MetricsMiddleware",
     "iam_project.middleware.SecurityHeadersMiddleware",
+    # The admin's CSS and JavaScript, served before routing touches the
+    # database; gunicorn alone serves no static files.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "audit.middleware.AuditOriginMiddleware",
     "iam_project.middleware.RequestLimitsMiddleware",
     "tenants.middleware.TenantRoutingMiddleware",
@@ -143,6 +146,9 @@ TEMPLATES = [
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# Files not collected into STATIC_ROOT (`make run`, tests) are served from
+# the installed apps; the image collects them at build time.
+WHITENOISE_USE_FINDERS = True
 
 # --- Database ----------------------------------------------------------------
 

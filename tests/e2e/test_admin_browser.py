@@ -1,6 +1,7 @@
 """The admin in a real browser: Debian's chromium, headless, on the live stack.
 
-The platform owner creates a tenant; its root sets a password from the
+The server runs with DEBUG off, as in production; the admin's static files
+come from WhiteNoise. The platform owner creates a tenant; its root sets a password from the
 welcome email, logs in to the tenant's admin, creates a user and an access
 key, sees the secret once and never again. Each step leaves a screenshot in
 test-artifacts/admin/.
@@ -24,21 +25,6 @@ CHROMEDRIVER = Path("/usr/bin/chromedriver")
 ARTIFACTS = ROOT / "test-artifacts" / "admin"
 ROOT_PASSWORD = "the new root's long passphrase"
 WAIT_SECONDS = 20
-
-
-@pytest.fixture(scope="module")
-def admin_port(live_iam):
-    """A second web server on the live stack that also serves the admin's
-    static files (`--insecure`: DEBUG is off, as in production, where a web
-    server in front serves the collected files)."""
-    port = free_port()
-    process = live_iam.start(
-        "admin-web",
-        ["manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"],
-    )
-    live_iam.wait_for_web(process, port)
-    yield port
-    live_iam.stop(process)
 
 
 @pytest.fixture
@@ -128,11 +114,10 @@ def _welcome_link(message) -> str:
     return match.group(0)
 
 
-def test_owner_creates_a_tenant_whose_root_makes_a_user_and_a_key(
-    live_iam, admin_port, browser
-):
+def test_owner_creates_a_tenant_whose_root_makes_a_user_and_a_key(live_iam, browser):
     page = Page(browser)
-    platform = f"http://localhost:{admin_port}"
+    port = live_iam.port
+    platform = f"http://localhost:{port}"
     slug = f"web{free_port()}"
     host = f"{slug}.localhost"
     root_email = f"root@{slug}.test"
@@ -179,7 +164,7 @@ def test_owner_creates_a_tenant_whose_root_makes_a_user_and_a_key(
     assert reply.status == 200, reply.body
 
     # Root logs in to its tenant's admin.
-    tenant_admin = f"http://{host}:{admin_port}/admin"
+    tenant_admin = f"http://{host}:{port}/admin"
     page.open(f"{tenant_admin}/")
     page.fill("id_username", root_email)
     page.fill("id_password", ROOT_PASSWORD)
