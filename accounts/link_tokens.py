@@ -71,7 +71,24 @@ def make_link_token(user: User, purpose: str) -> str:
 
 
 def check_link_token(raw: object, *, purposes: set[str]) -> tuple[User, str]:
-    """Return (user, purpose) for a valid token of this tenant, else raise."""
+    """Return (user, purpose) for a valid token of this tenant, else raise.
+
+    Guessing is throttled per user the token names and per address; a
+    failure is audited like a failed login.
+    """
+    from credentials.login_attempts import login_attempt
+
+    parts = raw.split(".") if isinstance(raw, str) else []
+    account = parts[2] if len(parts) == 5 else "malformed"
+    with login_attempt(
+        scope="link_token", account=account, action="iam:UseEmailLink"
+    ) as attempt:
+        user, purpose = _check(raw, purposes=purposes)
+        attempt.succeeded(user)
+    return user, purpose
+
+
+def _check(raw: object, *, purposes: set[str]) -> tuple[User, str]:
     if not isinstance(raw, str) or len(raw) > 200:
         raise LinkTokenInvalidError()
     parts = raw.split(".")

@@ -21,6 +21,7 @@ from accounts.exceptions import (
 from accounts.hashing import check_dummy_password
 from accounts.models import User
 from credentials.access_keys import delete_access_keys_of
+from credentials.login_attempts import login_attempt
 from credentials.services import revoke_refresh_tokens_of
 from iam_project.errors import EmailNotConfirmedError, InvalidCredentialsError
 from notifications import services as notify
@@ -274,6 +275,14 @@ def authenticate_password(*, email: object, password: object) -> User:
     answer nor its timing tells which. Only a correct password of an
     unconfirmed address learns that it must be confirmed first.
     """
+    with login_attempt(scope="password", account=email) as attempt:
+        user = _verify_password(email=email, password=password)
+        attempt.succeeded(user)
+    User.objects.filter(id=user.id).update(last_login_at=timezone.now())
+    return user
+
+
+def _verify_password(*, email: object, password: object) -> User:
     if not isinstance(email, str) or not isinstance(password, str):
         raise InvalidCredentialsError()
     user = User.objects.filter(email__iexact=email).first()
@@ -284,6 +293,4 @@ def authenticate_password(*, email: object, password: object) -> User:
         raise InvalidCredentialsError()
     if not user.email_confirmed:
         raise EmailNotConfirmedError()
-
-    User.objects.filter(id=user.id).update(last_login_at=timezone.now())
     return user

@@ -17,6 +17,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from accounts.models import User
 from credentials import hashing
 from credentials.exceptions import AccessKeyLimitError
+from credentials.login_attempts import login_attempt
 from credentials.models import AccessKey, RefreshToken
 from iam_project.errors import InvalidCredentialsError
 from tenants.models import AccessKeyIndex, Tenant
@@ -128,17 +129,26 @@ def _end_sessions_of_key(key: AccessKey) -> None:
 
 
 def authenticate_access_key(
-    *, access_key_id: object, secret: object
+    *, access_key_id: object, secret: object, audit_success: bool = True
 ) -> tuple[User, AccessKey]:
     """Return the user and key that this id and secret prove, else raise.
 
     Unknown id, wrong secret, inactive key and inactive user all raise the
     same InvalidCredentialsError after exactly one HMAC, so neither the
-    answer nor its timing tells which.
+    answer nor its timing tells which. Failures are throttled per key id
+    and per address, and audited (see credentials.login_attempts).
     """
-    # FIXME: failed key logins are not throttled yet; credentials.throttling
-    # is wired into the API's log-ins by the defenses work. Remove once the
-    # token view and AccessKeyAuthentication call it around this function.
+    with login_attempt(
+        scope="access_key", account=access_key_id, audit_success=audit_success
+    ) as attempt:
+        user, key = _verify_access_key(access_key_id=access_key_id, secret=secret)
+        attempt.succeeded(user)
+    return user, key
+
+
+def _verify_access_key(
+    *, access_key_id: object, secret: object
+) -> tuple[User, AccessKey]:
     if not isinstance(access_key_id, str) or not isinstance(secret, str):
         raise InvalidCredentialsError()
     key = None

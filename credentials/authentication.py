@@ -60,7 +60,9 @@ class AccessKeyAuthentication(authentication.BaseAuthentication):
             return None
         access_key_id, secret = _decode_basic(parts)
 
-        user, key = authenticate_access_key(access_key_id=access_key_id, secret=secret)
+        user, key = authenticate_access_key(
+            access_key_id=access_key_id, secret=secret, audit_success=False
+        )
         token, _ = issue_access_token(
             user, auth_method="access_key", access_key_id=key.access_key_id
         )

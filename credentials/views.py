@@ -15,6 +15,7 @@ from accounts.hashing import check_dummy_password
 from accounts.views import resolve_user, user_urn_for
 from credentials import access_keys, selectors, services, ssh_keys
 from credentials.access_keys import authenticate_access_key
+from credentials.login_attempts import login_attempt
 from credentials.models import credential_urn
 from credentials.renderers import CredentialReportCSVRenderer
 from credentials.serializers import (
@@ -44,9 +45,11 @@ def authenticate_password_login(request, *, email, password):
 
         return authenticate_password(email=email, password=password)
     if request.account_unknown:
-        # A tenant was named but does not exist: answer like a wrong password.
-        check_dummy_password(password)
-        raise InvalidCredentialsError()
+        # A tenant was named but does not exist: answer (and throttle) like a
+        # wrong password.
+        with login_attempt(scope="password", account=email):
+            check_dummy_password(password)
+            raise InvalidCredentialsError()
     from tenants.services import authenticate_platform_owner
 
     return authenticate_platform_owner(email=email, password=password)

@@ -50,7 +50,8 @@ def _isolated_cache():
     yield
     client = redis.Redis.from_url(settings.REDIS_URL)
     prefix = settings.CACHES["default"]["KEY_PREFIX"]
-    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    # django-tenants puts the schema first: "<schema>:<prefix>:<version>:<key>".
+    keys = list(client.scan_iter(match=f"*:{prefix}:*", count=1000))
     if keys:
         client.delete(*keys)
 

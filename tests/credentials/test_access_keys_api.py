@@ -279,7 +279,7 @@ def test_key_calls_need_a_tenant(owner_client):
     assert response.status_code == 403
 
 
-def test_key_calls_need_authentication():
+def test_key_calls_need_authentication(acme):
     response = IamClient("acme.localhost").call("GET", "/iam/users/me/credentials")
 
     assert response.status_code == 401
