@@ -3,44 +3,32 @@
 Loading and strictly re-parsing every attached policy was the largest cost
 of an authorized request (one query, then validation of every statement).
 Parsed statements are kept per process, keyed by schema and user, and are
-valid only under the tenant's current *generation*: a random token in the
-shared cache that every change to policies, groups, memberships or
-attachments replaces once its transaction commits. Each request thus asks
-Redis one small question instead of asking Postgres for every document, and
-a change reaches every worker on its next request.
+valid only under the tenant's current *generation* (tenants.selectors): a
+random token in the shared cache that every change to policies, groups,
+memberships or attachments replaces, at once and when its transaction
+commits. The token comes with the tenant in the routing look-up, so a warm
+request asks Postgres nothing for its statements, and a change reaches every
+worker on its next request.
 
 The generation is bumped by model signals, so the API's services, the admin
 and the shell all invalidate alike. Writes that skip signals
 (`QuerySet.update()`, raw SQL) must call `forget_effective_statements()`.
 """
 
-import secrets
-
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django_tenants.utils import schema_context
 
-_GENERATION_KEY = "effective-statements-generation"
+from tenants.selectors import bump_tenant_generation, get_tenant_generation
+
 # Bounds memory: the whole map is dropped when it grows past this.
 MAX_ENTRIES = 10_000
 _entries: dict[tuple[str, str], tuple[str, tuple]] = {}
 
 
-def _generation() -> str:
-    generation = cache.get(_GENERATION_KEY)
-    if generation is None:
-        # Lost or never set (eviction, fresh Redis): start a new one, so that
-        # nothing cached under an older value can match it.
-        cache.add(_GENERATION_KEY, secrets.token_hex(8), timeout=None)
-        generation = cache.get(_GENERATION_KEY)
-    return generation
-
-
 def get_cached_statements(user_id, load) -> tuple:
     """Return the user's statements from this process, or `load()` and keep them."""
     key = (connection.schema_name, str(user_id))
-    generation = _generation()
+    generation = get_tenant_generation(connection.tenant)
     found = _entries.get(key)
     if found is not None and found[0] == generation:
         return found[1]
@@ -54,19 +42,15 @@ def get_cached_statements(user_id, load) -> tuple:
 
 
 def forget_effective_statements() -> None:
-    """Invalidate the current tenant's cached statements once the change commits."""
+    """Invalidate the current tenant's cached statements, now and on commit."""
     schema = connection.schema_name
-
-    def bump() -> None:
-        with schema_context(schema):
-            cache.set(_GENERATION_KEY, secrets.token_hex(8), timeout=None)
 
     # Now, so that this connection sees its own change before the commit
     # (and tests, whose transactions never commit, see it at all), and again
     # after the commit, which retires whatever another worker cached from
     # the old rows in between.
-    bump()
-    transaction.on_commit(bump)
+    bump_tenant_generation(schema)
+    transaction.on_commit(lambda: bump_tenant_generation(schema))
 
 
 def _on_change(sender, **kwargs) -> None:

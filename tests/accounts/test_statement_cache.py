@@ -5,6 +5,8 @@ from django_tenants.utils import tenant_context
 
 from accounts import statement_cache
 from accounts.models import GroupMembership, Policy
+from tenants import selectors
+from tenants.selectors import get_tenant_generation
 from tests.accounts.conftest import allow, client_of, deny, grant, make_group
 
 
@@ -49,14 +51,11 @@ def test_editing_a_policy_document_applies_at_once(acme, alice, bob):
 
 
 def test_a_change_in_one_tenant_keeps_the_other_tenants_cache(acme, globex):
-    with tenant_context(globex):
-        before = statement_cache._generation()
+    before = get_tenant_generation(globex)
     with tenant_context(acme):
         statement_cache.forget_effective_statements()
-    with tenant_context(globex):
-        after = statement_cache._generation()
 
-    assert before == after
+    assert get_tenant_generation(globex) == before
 
 
 def test_statements_cached_in_one_tenant_are_not_served_in_another(acme, globex):
@@ -74,8 +73,22 @@ def test_the_generation_changes_again_when_the_change_commits(
     with tenant_context(acme):
         with django_capture_on_commit_callbacks(execute=True):
             statement_cache.forget_effective_statements()
-            during = statement_cache._generation()
-        after = statement_cache._generation()
+            during = get_tenant_generation(acme)
+        after = get_tenant_generation(acme)
 
     assert during != after
     assert connection.schema_name == "public"
+
+
+def test_a_wrong_schema_guess_for_a_host_never_lends_another_tenants_generation(
+    acme, globex
+):
+    selectors.get_tenant_for_host("acme.localhost")
+    selectors._host_schemas["acme.localhost"] = globex.schema_name
+    with tenant_context(acme):
+        statement_cache.forget_effective_statements()
+
+    tenant = selectors.get_tenant_for_host("acme.localhost")
+
+    assert get_tenant_generation(tenant) == get_tenant_generation(acme)
+    assert get_tenant_generation(tenant) != get_tenant_generation(globex)
