@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from accounts.exceptions import GroupNameTakenError
 from accounts.models import Group, GroupMembership, User
 from accounts.policy_services import validate_name
+from audit.services import record_event
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,14 @@ def create_group(*, actor: User, name: str) -> Group:
         raise GroupNameTakenError()
 
     group = Group(name=name)
-    _save_group(group)
+    with transaction.atomic():
+        _save_group(group)
+        record_event(
+            actor=actor,
+            action="iam:CreateGroup",
+            target=group.urn,
+            details={"name": name},
+        )
 
     logger.info("group created group=%s actor=%s", group.id, actor.id)
     return group
@@ -47,15 +55,24 @@ def update_group(*, actor: User, group: Group, name=None) -> Group:
         if _is_group_name_taken(name, exclude_id=group.id):
             raise GroupNameTakenError()
         group.name = name
-        _save_group(group, update_fields=["name", "updated_at"])
+        with transaction.atomic():
+            _save_group(group, update_fields=["name", "updated_at"])
+            record_event(
+                actor=actor,
+                action="iam:UpdateGroup",
+                target=group.urn,
+                details={"name": name},
+            )
         logger.info("group renamed group=%s actor=%s", group.id, actor.id)
     return group
 
 
 def delete_group(*, actor: User, group: Group) -> None:
     """Delete a group; its members lose the rights its policies gave them."""
-    group_id = group.id
-    group.delete()
+    group_id, urn = group.id, group.urn
+    with transaction.atomic():
+        group.delete()
+        record_event(actor=actor, action="iam:DeleteGroup", target=urn)
     logger.info("group deleted group=%s actor=%s", group_id, actor.id)
 
 
@@ -63,6 +80,13 @@ def add_group_member(*, actor: User, group: Group, user: User) -> None:
     """Add a user to a group; adding a member again changes nothing."""
     with transaction.atomic():
         _, created = GroupMembership.objects.get_or_create(group=group, user=user)
+        if created:
+            record_event(
+                actor=actor,
+                action="iam:AddUserToGroup",
+                target=group.urn,
+                details={"user": user.urn},
+            )
     if created:
         logger.info(
             "group member added group=%s user=%s actor=%s", group.id, user.id, actor.id
@@ -71,7 +95,15 @@ def add_group_member(*, actor: User, group: Group, user: User) -> None:
 
 def remove_group_member(*, actor: User, group: Group, user: User) -> None:
     """Remove a user from a group; removing a non-member changes nothing."""
-    deleted, _ = GroupMembership.objects.filter(group=group, user=user).delete()
+    with transaction.atomic():
+        deleted, _ = GroupMembership.objects.filter(group=group, user=user).delete()
+        if deleted:
+            record_event(
+                actor=actor,
+                action="iam:RemoveUserFromGroup",
+                target=group.urn,
+                details={"user": user.urn},
+            )
     if deleted:
         logger.info(
             "group member removed group=%s user=%s actor=%s",

@@ -24,6 +24,7 @@ from accounts.models import (
     UserPolicyAttachment,
 )
 from accounts.policy_eval import PolicyDocumentError, parse_document
+from audit.services import record_event
 from iam_project.errors import ValidationFailedError
 
 logger = logging.getLogger(__name__)
@@ -74,7 +75,14 @@ def create_policy(
         raise PolicyNameTakenError()
 
     policy = Policy(name=name, description=description, document=document)
-    _save_policy(policy)
+    with transaction.atomic():
+        _save_policy(policy)
+        record_event(
+            actor=actor,
+            action="iam:CreatePolicy",
+            target=policy.urn,
+            details={"name": name},
+        )
 
     logger.info("policy created policy=%s actor=%s", policy.id, actor.id)
     return policy
@@ -101,7 +109,14 @@ def update_policy(
         policy.document = validate_document(document)
         fields.append("document")
     if fields:
-        _save_policy(policy, update_fields=[*fields, "updated_at"])
+        with transaction.atomic():
+            _save_policy(policy, update_fields=[*fields, "updated_at"])
+            record_event(
+                actor=actor,
+                action="iam:UpdatePolicy",
+                target=policy.urn,
+                details={"fields": fields},
+            )
 
     logger.info(
         "policy updated policy=%s actor=%s fields=%s",
@@ -119,8 +134,10 @@ def delete_policy(*, actor: User, policy: Policy) -> None:
     if policy.user_attachments.exists() or policy.group_attachments.exists():
         raise PolicyInUseError()
 
-    policy_id = policy.id
-    policy.delete()
+    policy_id, urn = policy.id, policy.urn
+    with transaction.atomic():
+        policy.delete()
+        record_event(actor=actor, action="iam:DeletePolicy", target=urn)
     logger.info("policy deleted policy=%s actor=%s", policy_id, actor.id)
 
 
@@ -130,6 +147,13 @@ def attach_user_policy(*, actor: User, user: User, policy: Policy) -> None:
         _, created = UserPolicyAttachment.objects.get_or_create(
             user=user, policy=policy
         )
+        if created:
+            record_event(
+                actor=actor,
+                action="iam:AttachPolicy",
+                target=user.urn,
+                details={"policy": policy.urn},
+            )
     if created:
         logger.info(
             "policy attached policy=%s user=%s actor=%s", policy.id, user.id, actor.id
@@ -138,7 +162,17 @@ def attach_user_policy(*, actor: User, user: User, policy: Policy) -> None:
 
 def detach_user_policy(*, actor: User, user: User, policy: Policy) -> None:
     """Detach a policy from a user; detaching one not attached changes nothing."""
-    deleted, _ = UserPolicyAttachment.objects.filter(user=user, policy=policy).delete()
+    with transaction.atomic():
+        deleted, _ = UserPolicyAttachment.objects.filter(
+            user=user, policy=policy
+        ).delete()
+        if deleted:
+            record_event(
+                actor=actor,
+                action="iam:DetachPolicy",
+                target=user.urn,
+                details={"policy": policy.urn},
+            )
     if deleted:
         logger.info(
             "policy detached policy=%s user=%s actor=%s", policy.id, user.id, actor.id
@@ -151,6 +185,13 @@ def attach_group_policy(*, actor: User, group: Group, policy: Policy) -> None:
         _, created = GroupPolicyAttachment.objects.get_or_create(
             group=group, policy=policy
         )
+        if created:
+            record_event(
+                actor=actor,
+                action="iam:AttachPolicy",
+                target=group.urn,
+                details={"policy": policy.urn},
+            )
     if created:
         logger.info(
             "policy attached policy=%s group=%s actor=%s", policy.id, group.id, actor.id
@@ -159,9 +200,17 @@ def attach_group_policy(*, actor: User, group: Group, policy: Policy) -> None:
 
 def detach_group_policy(*, actor: User, group: Group, policy: Policy) -> None:
     """Detach a policy from a group; detaching one not attached changes nothing."""
-    deleted, _ = GroupPolicyAttachment.objects.filter(
-        group=group, policy=policy
-    ).delete()
+    with transaction.atomic():
+        deleted, _ = GroupPolicyAttachment.objects.filter(
+            group=group, policy=policy
+        ).delete()
+        if deleted:
+            record_event(
+                actor=actor,
+                action="iam:DetachPolicy",
+                target=group.urn,
+                details={"policy": policy.urn},
+            )
     if deleted:
         logger.info(
             "policy detached policy=%s group=%s actor=%s", policy.id, group.id, actor.id

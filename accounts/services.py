@@ -20,6 +20,7 @@ from accounts.exceptions import (
 )
 from accounts.hashing import check_dummy_password
 from accounts.models import User
+from audit.services import record_event
 from credentials.access_keys import delete_access_keys_of
 from credentials.login_attempts import login_attempt
 from credentials.services import revoke_refresh_tokens_of
@@ -41,7 +42,9 @@ def is_email_taken(email: str, *, exclude_id=None) -> bool:
     return query.exists()
 
 
-def create_user(*, email: str, name: str = "", is_root: bool = False) -> User:
+def create_user(
+    *, email: str, name: str = "", is_root: bool = False, actor=None
+) -> User:
     """Create a user without a password and mail the set-password link.
 
     The user cannot log in until the link is used: setting the password
@@ -57,6 +60,12 @@ def create_user(*, email: str, name: str = "", is_root: bool = False) -> User:
         with transaction.atomic():
             user.save()
             notify.send_welcome_email(user=user)
+            record_event(
+                actor=actor,
+                action="iam:CreateUser",
+                target=user.urn,
+                details={"email": email, "root": is_root},
+            )
     except IntegrityError as exc:
         # Two concurrent creations of one address: the unique index decides.
         raise UserEmailTakenError() from exc
@@ -106,6 +115,12 @@ def update_user(
     with transaction.atomic():
         if fields:
             user.save(update_fields=[*fields, "updated_at"])
+            record_event(
+                actor=actor,
+                action="iam:UpdateUser",
+                target=user.urn,
+                details={"fields": [f for f in fields if f != "token_version"]},
+            )
         if email_changed:
             notify.send_email_confirmation(user=user)
             if user.email_confirmed:
@@ -124,10 +139,13 @@ def delete_user(*, actor: User, user: User) -> None:
     """Delete a non-root user and end its sessions."""
     if user.is_root:
         raise RootUserProtectedError()
-    revoke_refresh_tokens_of(subject_id=user.id)
-    # Also removes the keys' rows in the public index, which no cascade reaches.
-    delete_access_keys_of(user=user)
-    user.delete()
+    urn = user.urn
+    with transaction.atomic():
+        revoke_refresh_tokens_of(subject_id=user.id)
+        # Also removes the keys' rows in the public index, which no cascade reaches.
+        delete_access_keys_of(user=user)
+        user.delete()
+        record_event(actor=actor, action="iam:DeleteUser", target=urn)
     logger.info("user deleted user=%s actor=%s", user.id, actor.id)
 
 
@@ -174,6 +192,7 @@ def change_password(*, user: User, current_password: str, new_password: str) -> 
     with transaction.atomic():
         _store_password(user, new_password, extra_fields=[])
         notify.send_password_changed_notice(user=user)
+        record_event(actor=user, action="iam:ChangePassword", target=user.urn)
     logger.info("password changed user=%s", user.id)
 
 
@@ -191,6 +210,13 @@ def reset_password(*, token: str, password: str) -> User:
         if purpose == link_tokens.RESET:
             # A first password from the welcome link needs no notice.
             notify.send_password_changed_notice(user=user)
+        record_event(
+            actor=user,
+            action="iam:ResetPassword",
+            target=user.urn,
+            credential="link_token",
+            details={"welcome": purpose == link_tokens.WELCOME},
+        )
     logger.info("password set from link user=%s", user.id)
     return user
 
@@ -213,6 +239,13 @@ def confirm_email(*, token: str) -> User:
                 "updated_at",
             ]
         )
+        record_event(
+            actor=user,
+            action="iam:ConfirmEmail",
+            target=user.urn,
+            credential="link_token",
+            details={"email": user.email},
+        )
     logger.info("email confirmed user=%s", user.id)
     return user
 
@@ -225,7 +258,14 @@ def cancel_email_change(*, token: str) -> User:
     if not user.unconfirmed_email:
         raise link_tokens.LinkTokenInvalidError()
     user.unconfirmed_email = None
-    user.save(update_fields=["unconfirmed_email", "updated_at"])
+    with transaction.atomic():
+        user.save(update_fields=["unconfirmed_email", "updated_at"])
+        record_event(
+            actor=user,
+            action="iam:CancelEmailChange",
+            target=user.urn,
+            credential="link_token",
+        )
     logger.info("email change cancelled user=%s", user.id)
     return user
 

@@ -53,7 +53,7 @@ class UserListView(APIView):
         authorize(request.user, "iam:CreateUser", tenant_urn("user"))
         serializer = UserCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.create_user(**serializer.validated_data)
+        user = services.create_user(actor=request.user, **serializer.validated_data)
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from accounts.models import User
+from audit.services import record_event
 from credentials import hashing
 from credentials.exceptions import AccessKeyLimitError
 from credentials.login_attempts import login_attempt
@@ -48,7 +49,7 @@ def _current_tenant() -> Tenant:
     return tenant
 
 
-def create_access_key(*, user: User) -> tuple[AccessKey, str]:
+def create_access_key(*, user: User, actor=None) -> tuple[AccessKey, str]:
     """Create an active key for a user and return it with its secret.
 
     The secret exists only in the return value; the database keeps its
@@ -71,12 +72,18 @@ def create_access_key(*, user: User) -> tuple[AccessKey, str]:
         )
         with schema_context(get_public_schema_name()):
             AccessKeyIndex.objects.create(access_key_id=access_key_id, tenant=tenant)
+        record_event(
+            actor=actor,
+            action="iam:CreateAccessKey",
+            target=key.urn,
+            details={"user": user.urn},
+        )
 
     logger.info("access key created key=%s user=%s", access_key_id, user.id)
     return key, secret
 
 
-def update_access_key(*, key: AccessKey, status: str) -> AccessKey:
+def update_access_key(*, key: AccessKey, status: str, actor=None) -> AccessKey:
     """Activate or deactivate a key; deactivation ends the sessions it opened."""
     if key.status == status:
         return key
@@ -86,6 +93,12 @@ def update_access_key(*, key: AccessKey, status: str) -> AccessKey:
         key.save(update_fields=["status", "updated_at"])
         if status == AccessKey.Status.INACTIVE:
             _end_sessions_of_key(key)
+        record_event(
+            actor=actor,
+            action="iam:UpdateAccessKey",
+            target=key.urn,
+            details={"status": status},
+        )
 
     logger.info(
         "access key status changed key=%s user=%s status=%s",
@@ -96,13 +109,14 @@ def update_access_key(*, key: AccessKey, status: str) -> AccessKey:
     return key
 
 
-def delete_access_key(*, key: AccessKey) -> None:
+def delete_access_key(*, key: AccessKey, actor=None) -> None:
     """Delete a key, its public index row and the sessions it opened."""
     with transaction.atomic():
         _end_sessions_of_key(key)
         key.delete()
         with schema_context(get_public_schema_name()):
             AccessKeyIndex.objects.filter(pk=key.access_key_id).delete()
+        record_event(actor=actor, action="iam:DeleteAccessKey", target=key.urn)
     logger.info("access key deleted key=%s user=%s", key.access_key_id, key.user_id)
 
 

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from audit.services import record_event
 from credentials.models import SigningKey
 
 logger = logging.getLogger(__name__)
@@ -120,6 +121,9 @@ def rotate_signing_key() -> SigningKey:
             retired_at=timezone.now()
         )
         key = create_signing_key()
+        record_event(
+            actor=None, action="iam:RotateSigningKey", details={"kid": key.kid}
+        )
     _active_kids.pop(connection.schema_name, None)
     return key
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
+from audit.services import record_event
 from credentials import hashing
 from credentials.access_keys import lock_user_credentials
 from credentials.exceptions import (
@@ -65,7 +66,7 @@ def parse_openssh_public_key(text: str) -> tuple[str, str]:
     return normalized, f"SHA256:{digest}"
 
 
-def upload_ssh_public_key(*, user: User, public_key: str) -> SSHPublicKey:
+def upload_ssh_public_key(*, user: User, public_key: str, actor=None) -> SSHPublicKey:
     """Register an SSH public key for a user.
 
     Raises SSHPublicKeyInvalidError for anything but one supported OpenSSH
@@ -94,6 +95,12 @@ def upload_ssh_public_key(*, user: User, public_key: str) -> SSHPublicKey:
         except IntegrityError as exc:
             # Two users uploading one key at once: the unique index decides.
             raise SSHPublicKeyDuplicateError() from exc
+        record_event(
+            actor=actor,
+            action="iam:UploadSSHPublicKey",
+            target=key.urn,
+            details={"user": user.urn, "fingerprint": fingerprint},
+        )
 
     logger.info(
         "ssh key uploaded key=%s user=%s fingerprint=%s",
@@ -104,11 +111,20 @@ def upload_ssh_public_key(*, user: User, public_key: str) -> SSHPublicKey:
     return key
 
 
-def update_ssh_public_key(*, key: SSHPublicKey, status: str) -> SSHPublicKey:
+def update_ssh_public_key(
+    *, key: SSHPublicKey, status: str, actor=None
+) -> SSHPublicKey:
     """Activate or deactivate an SSH public key."""
     if key.status != status:
         key.status = status
-        key.save(update_fields=["status", "updated_at"])
+        with transaction.atomic():
+            key.save(update_fields=["status", "updated_at"])
+            record_event(
+                actor=actor,
+                action="iam:UpdateSSHPublicKey",
+                target=key.urn,
+                details={"status": status},
+            )
         logger.info(
             "ssh key status changed key=%s user=%s status=%s",
             key.ssh_public_key_id,
@@ -118,7 +134,10 @@ def update_ssh_public_key(*, key: SSHPublicKey, status: str) -> SSHPublicKey:
     return key
 
 
-def delete_ssh_public_key(*, key: SSHPublicKey) -> None:
+def delete_ssh_public_key(*, key: SSHPublicKey, actor=None) -> None:
     """Delete an SSH public key."""
-    key.delete()
+    urn = key.urn
+    with transaction.atomic():
+        key.delete()
+        record_event(actor=actor, action="iam:DeleteSSHPublicKey", target=urn)
     logger.info("ssh key deleted key=%s user=%s", key.ssh_public_key_id, key.user_id)

@@ -180,7 +180,7 @@ class AccessKeyListView(APIView):
     def post(self, request, user_id):
         authorize(request.user, "iam:CreateAccessKey", user_urn_for(request, user_id))
         user = resolve_user(request, user_id)
-        key, secret = access_keys.create_access_key(user=user)
+        key, secret = access_keys.create_access_key(user=user, actor=request.user)
         body = AccessKeyCreatedSerializer(
             {
                 "access_key_id": key.access_key_id,
@@ -217,14 +217,14 @@ class AccessKeyDetailView(APIView):
         serializer = CredentialStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         key = access_keys.update_access_key(
-            key=key, status=serializer.validated_data["status"]
+            key=key, status=serializer.validated_data["status"], actor=request.user
         )
         return Response(AccessKeySerializer(key).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, user_id, credential_id):
         key = self._key(request, user_id, credential_id, "iam:DeleteAccessKey")
-        access_keys.delete_access_key(key=key)
+        access_keys.delete_access_key(key=key, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -249,7 +249,9 @@ class SSHPublicKeyListView(APIView):
         serializer = SSHPublicKeyUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         key = ssh_keys.upload_ssh_public_key(
-            user=user, public_key=serializer.validated_data["public_key"]
+            user=user,
+            public_key=serializer.validated_data["public_key"],
+            actor=request.user,
         )
         return Response(
             SSHPublicKeySerializer(key).data, status=status.HTTP_201_CREATED
@@ -277,14 +279,14 @@ class SSHPublicKeyDetailView(APIView):
         serializer = CredentialStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         key = ssh_keys.update_ssh_public_key(
-            key=key, status=serializer.validated_data["status"]
+            key=key, status=serializer.validated_data["status"], actor=request.user
         )
         return Response(SSHPublicKeySerializer(key).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, user_id, credential_id):
         key = self._key(request, user_id, credential_id, "iam:DeleteSSHPublicKey")
-        ssh_keys.delete_ssh_public_key(key=key)
+        ssh_keys.delete_ssh_public_key(key=key, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

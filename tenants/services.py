@@ -10,6 +10,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django_tenants.utils import schema_context, schema_exists, tenant_context
 
+from audit.services import record_event
 from tenants.exceptions import (
     PlatformOwnerExistsError,
     TenantExistsError,
@@ -76,7 +77,9 @@ def _validate_root_email(email: object) -> str:
     return email
 
 
-def create_tenant(*, slug: str, name: str, domain: str, root_email: str) -> Tenant:
+def create_tenant(
+    *, slug: str, name: str, domain: str, root_email: str, actor=None
+) -> Tenant:
     """Create a tenant: its row, domain, schema and root user, all or nothing.
 
     The schema is cloned from the migrated template inside the same
@@ -115,7 +118,15 @@ def create_tenant(*, slug: str, name: str, domain: str, root_email: str) -> Tena
                 )
                 with tenant_context(tenant):
                     create_signing_key()
-                    create_user(email=root_email, name="root", is_root=True)
+                    record_event(
+                        actor=actor,
+                        action="iam:CreateTenant",
+                        target=tenant.urn,
+                        details={"domain": domain, "name": name},
+                    )
+                    create_user(
+                        email=root_email, name="root", is_root=True, actor=actor
+                    )
         except IntegrityError as exc:
             raise TenantExistsError() from exc
     forget_cached_tenant(tenant, hostnames=[domain])
@@ -124,7 +135,7 @@ def create_tenant(*, slug: str, name: str, domain: str, root_email: str) -> Tena
 
 
 def update_tenant(
-    *, tenant: Tenant, name=None, is_active=None, frontend_url=None
+    *, tenant: Tenant, name=None, is_active=None, frontend_url=None, actor=None
 ) -> Tenant:
     """Rename, suspend or resume a tenant, or point its email links elsewhere."""
     fields = []
@@ -138,8 +149,16 @@ def update_tenant(
         tenant.frontend_url = frontend_url
         fields.append("frontend_url")
     if fields:
-        with schema_context("public"):
+        with schema_context("public"), transaction.atomic():
             tenant.save(update_fields=[*fields, "updated_at"])
+            # The tenant's root sees in its own trail who suspended it and when.
+            with tenant_context(tenant):
+                record_event(
+                    actor=actor,
+                    action="iam:UpdateTenant",
+                    target=tenant.urn,
+                    details={"fields": fields, "is_active": tenant.is_active},
+                )
         # Suspension must bite on the next request, not when a cache expires.
         forget_cached_tenant(tenant)
         transaction.on_commit(lambda: forget_cached_tenant(tenant))
@@ -149,7 +168,7 @@ def update_tenant(
     return tenant
 
 
-def add_domain(*, tenant: Tenant, domain: str) -> Domain:
+def add_domain(*, tenant: Tenant, domain: str, actor=None) -> Domain:
     """Serve a tenant on one more host."""
     domain = validate_domain(domain)
     with schema_context("public"):
@@ -160,6 +179,13 @@ def add_domain(*, tenant: Tenant, domain: str) -> Domain:
                 row = Domain.objects.create(
                     domain=domain, tenant=tenant, is_primary=False
                 )
+                with tenant_context(tenant):
+                    record_event(
+                        actor=actor,
+                        action="iam:AddTenantDomain",
+                        target=tenant.urn,
+                        details={"domain": domain},
+                    )
         except IntegrityError as exc:
             raise TenantExistsError("This domain is already in use.") from exc
     forget_cached_tenant(tenant, hostnames=[domain])

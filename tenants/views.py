@@ -40,7 +40,7 @@ class TenantListView(APIView):
     def post(self, request):
         serializer = TenantCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        tenant = services.create_tenant(**serializer.validated_data)
+        tenant = services.create_tenant(actor=request.user, **serializer.validated_data)
         return Response(TenantSerializer(tenant).data, status=status.HTTP_201_CREATED)
 
 
@@ -56,7 +56,9 @@ class TenantDetailView(APIView):
         tenant = get_tenant_or_404(slug)
         serializer = TenantUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        tenant = services.update_tenant(tenant=tenant, **serializer.validated_data)
+        tenant = services.update_tenant(
+            tenant=tenant, actor=request.user, **serializer.validated_data
+        )
         return Response(TenantSerializer(get_tenant_or_404(tenant.slug)).data)
 
 
@@ -68,7 +70,9 @@ class TenantDomainView(APIView):
         tenant = get_tenant_or_404(slug)
         serializer = DomainCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.add_domain(tenant=tenant, **serializer.validated_data)
+        services.add_domain(
+            tenant=tenant, actor=request.user, **serializer.validated_data
+        )
         return Response(
             TenantSerializer(get_tenant_or_404(slug)).data,
             status=status.HTTP_201_CREATED,

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.context import Origin, reset_origin, set_origin
 from iam_project.errors import IAMError
 from tenants.models import Tenant
 
@@ -8,6 +9,8 @@ class IamCommand(BaseCommand):
     """A command that turns service errors into a clear message and exit status 1."""
 
     def execute(self, *args, **options):
+        # Changes made here are the operator's: the audit trail says so.
+        token = set_origin(Origin(credential="command"))
         try:
             return super().execute(*args, **options)
         except IAMError as exc:
@@ -16,6 +19,8 @@ class IamCommand(BaseCommand):
                 for field, msgs in exc.details.items()
             )
             raise CommandError(f"{exc.message} {details}".strip()) from exc
+        finally:
+            reset_origin(token)
 
     @staticmethod
     def get_tenant(slug: str) -> Tenant:
