@@ -5,6 +5,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django_tenants.utils import schema_context, tenant_context
 
+from audit.models import AuditEvent
 from tenants.admin_site import SESSION_SCHEMA_KEY
 from tests.admin.conftest import AdminClient, admin_login
 from tests.conftest import make_user
@@ -281,3 +282,24 @@ def test_throttled_login_says_to_wait_instead_of_blaming_the_password(
 
     assert response.status_code == 200
     assert TooManyAttemptsError.message in response.content.decode()
+
+
+def test_admin_password_guessing_is_throttled_like_the_apis(acme_root, settings):
+    settings.IAM_THROTTLE_ACCOUNT_ATTEMPTS = 3
+    client = AdminClient("acme.localhost")
+    for _ in range(3):
+        client.log_in(acme_root.email, "wrong password, long enough")
+
+    response = client.log_in(acme_root.email)
+
+    assert response.status_code == 200
+    assert "Too many attempts" in response.content.decode()
+    assert not _is_logged_in(client)
+
+
+def test_failed_admin_login_lands_in_the_tenants_audit_trail(acme, acme_root):
+    AdminClient("acme.localhost").log_in(acme_root.email, "wrong password, long enough")
+
+    with tenant_context(acme):
+        outcomes = list(AuditEvent.objects.values_list("action", "outcome"))
+    assert ("iam:Login", "failure") in outcomes
