@@ -192,7 +192,8 @@ def _parse_statement(raw, path: str, errors: dict, source) -> Statement | None:
     if sid is not None and (not isinstance(sid, str) or not _SID.fullmatch(sid)):
         errors[f"{path}.Sid"] = ["Must be 1 to 128 letters or digits."]
     effect = raw.get("Effect")
-    if "Effect" in raw and effect not in _EFFECTS:
+    # Hashing a list or object to look it up in the set would raise.
+    if "Effect" in raw and (not isinstance(effect, str) or effect not in _EFFECTS):
         errors[f"{path}.Effect"] = ["Must be `Allow` or `Deny`."]
     actions = resources = ()
     if "Action" in raw:

@@ -1,0 +1,87 @@
+"""One named test per class of bug found in this service, so none returns."""
+
+from django.db import connection, transaction
+from django_tenants.utils import tenant_context
+
+from credentials import signing
+from credentials.models import SigningKey
+from tests.conftest import IamClient, login
+
+
+def test_policy_effect_of_the_wrong_type_is_a_validation_error_not_a_500(
+    acme_root_client,
+):
+    # Found by fuzzing: a list as Effect was hashed for a set look-up.
+    document = {"Statement": [{"Effect": ["Allow"], "Action": "*", "Resource": "*"}]}
+
+    response = acme_root_client.call(
+        "POST", "/iam/policies", {"name": "Odd", "document": document}
+    )
+
+    assert response.status_code == 400
+    assert "document.Statement[0].Effect" in response.json()["error"]["details"]
+
+
+def test_signing_key_read_in_a_rolled_back_transaction_never_signs(acme, acme_root):
+    # A key created and read inside a transaction that rolled back was kept
+    # in the process cache and went on signing tokens no JWKS could verify.
+    with tenant_context(acme):
+        try:
+            with transaction.atomic():
+                signing.rotate_signing_key()
+                ghost_kid, _ = signing.get_active_signing_key()
+                raise RuntimeError("roll back")
+        except RuntimeError:
+            pass
+        assert not SigningKey.objects.filter(kid=ghost_kid).exists()
+
+    token = login("acme.localhost", acme_root.email)["access_token"]
+
+    assert (
+        IamClient("acme.localhost")
+        .bearer(token)
+        .call("GET", "/iam/users/me")
+        .status_code
+        == 200
+    )
+
+
+def test_cache_keys_carry_the_schema(acme, globex):
+    # The Django cache is shared by all tenants; a key without the schema
+    # would let one tenant read what another cached.
+    from django.core.cache import cache
+
+    with tenant_context(acme):
+        cache.set("probe", "acme")
+    with tenant_context(globex):
+        assert cache.get("probe") is None
+    with tenant_context(acme):
+        assert cache.get("probe") == "acme"
+        cache.delete("probe")
+
+
+def test_email_with_a_line_break_is_refused_before_any_header_sees_it(acme_root_client):
+    response = acme_root_client.call(
+        "POST", "/iam/users", {"email": "eve@acme.test\r\nBcc: all@victims.test"}
+    )
+
+    assert response.status_code == 400
+    assert "email" in response.json()["error"]["details"]
+
+
+def test_schema_is_public_again_after_every_request(acme_root_client):
+    # A request that raised half-way must not leave the connection in the
+    # tenant's schema for whatever runs next on it.
+    acme_root_client.raise_request_exception = False
+    acme_root_client.call("GET", "/iam/users/not-a-uuid")
+
+    assert connection.schema_name == "public"
+
+
+def test_token_with_a_kid_of_another_tenant_does_not_verify(acme, acme_root, globex):
+    # Keys are looked up by kid in the current schema only.
+    token = login("acme.localhost", acme_root.email)["access_token"]
+
+    response = IamClient("globex.localhost").bearer(token).call("GET", "/iam/users/me")
+
+    assert response.status_code == 401
