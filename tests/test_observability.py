@@ -68,3 +68,16 @@ def test_cors_exposes_the_authorization_header(acme, settings):
     )
 
     assert "authorization" in response["Access-Control-Expose-Headers"].lower()
+
+
+def test_hsts_is_sent_behind_tls(acme, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_HSTS_SECONDS = 31536000
+
+    secure = IamClient("acme.localhost").call(
+        "GET", "/healthz", HTTP_X_FORWARDED_PROTO="https"
+    )
+    plain = IamClient("acme.localhost").call("GET", "/healthz")
+
+    assert secure["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert "Strict-Transport-Security" not in plain
