@@ -69,3 +69,12 @@ def test_tenant_root_cannot_open_sessions(acme_root_client):
 
 def test_unknown_tenant_is_not_found(owner_client):
     assert open_session(owner_client, slug="nope").status_code == 404
+
+
+def test_session_token_keeps_the_contracts_auth_values(owner_client):
+    token = open_session(owner_client).json()["access_token"]
+
+    claims = jwt.decode(token, options={"verify_signature": False})
+
+    assert claims["auth"] == "password"
+    assert claims["root"] is True
