@@ -13,6 +13,7 @@ import secrets
 import time
 from datetime import timedelta
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -159,7 +160,19 @@ def get_active_signing_key() -> tuple[str, ec.EllipticCurvePrivateKey]:
             )
     private_key = _private_keys.get((schema, row.kid))
     if private_key is None:
-        private_key = _decrypt(row.encrypted_private_key, schema=schema, kid=row.kid)
+        try:
+            private_key = _decrypt(
+                row.encrypted_private_key, schema=schema, kid=row.kid
+            )
+        except InvalidTag:
+            # IAM_KEY_ENCRYPTION_KEY changed (or the row was tampered with):
+            # this key can no longer sign, but its public half still verifies
+            # the tokens it signed. Start a new key instead of failing logins.
+            logger.error("signing key unreadable schema=%s kid=%s", schema, row.kid)
+            row = rotate_signing_key()
+            private_key = _decrypt(
+                row.encrypted_private_key, schema=schema, kid=row.kid
+            )
 
     def remember() -> None:
         _private_keys[(schema, row.kid)] = private_key

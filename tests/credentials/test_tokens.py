@@ -376,3 +376,25 @@ def test_signing_keys_are_encrypted_at_rest(acme):
     assert b"PRIVATE KEY" not in blob
     with pytest.raises(ValueError):
         serialization.load_der_private_key(blob, password=None)
+
+
+def test_a_new_key_encryption_key_starts_a_new_signing_key_without_downtime(
+    acme, acme_root, settings
+):
+    old_token = login("acme.localhost", acme_root.email)["access_token"]
+
+    settings.IAM_KEY_ENCRYPTION_KEY = "a brand new wrapping key from the vault"
+    new_token = login("acme.localhost", acme_root.email)["access_token"]
+
+    assert (
+        jwt.get_unverified_header(new_token)["kid"]
+        != jwt.get_unverified_header(old_token)["kid"]
+    )
+    for token in (old_token, new_token):
+        assert (
+            IamClient("acme.localhost")
+            .bearer(token)
+            .call("GET", "/iam/users/me")
+            .status_code
+            == 200
+        )
