@@ -359,7 +359,8 @@ LOGGING = {
         },
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(tenant)s %(request_id)s",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s "
+            "%(tenant)s %(request_id)s",
             "rename_fields": {
                 "asctime": "time",
                 "levelname": "level",
