@@ -19,7 +19,9 @@ class AccessKeyCreateForm(ServiceModelForm):
         fields = ["user"]
 
     def call_service(self, cleaned_data):
-        key, secret = access_keys.create_access_key(user=cleaned_data["user"])
+        key, secret = access_keys.create_access_key(
+            actor=self.request.user, user=cleaned_data["user"]
+        )
         # Held on this in-memory instance only, for response_add to show.
         key.one_time_secret = secret
         return key
@@ -32,7 +34,7 @@ class AccessKeyChangeForm(ServiceModelForm):
 
     def call_service(self, cleaned_data):
         return access_keys.update_access_key(
-            key=self.instance, status=cleaned_data["status"]
+            actor=self.request.user, key=self.instance, status=cleaned_data["status"]
         )
 
 
@@ -87,7 +89,7 @@ class AccessKeyAdmin(TenantModelAdmin):
         return response
 
     def delete_with_service(self, request, obj):
-        access_keys.delete_access_key(key=obj)
+        access_keys.delete_access_key(actor=request.user, key=obj)
 
     @admin.action(description="Activate the selected keys")
     def activate(self, request, queryset):
@@ -95,7 +97,7 @@ class AccessKeyAdmin(TenantModelAdmin):
             request,
             queryset,
             lambda key: access_keys.update_access_key(
-                key=key, status=AccessKey.Status.ACTIVE
+                actor=request.user, key=key, status=AccessKey.Status.ACTIVE
             ),
             done="Keys activated",
         )
@@ -106,7 +108,7 @@ class AccessKeyAdmin(TenantModelAdmin):
             request,
             queryset,
             lambda key: access_keys.update_access_key(
-                key=key, status=AccessKey.Status.INACTIVE
+                actor=request.user, key=key, status=AccessKey.Status.INACTIVE
             ),
             done="Keys deactivated",
         )

@@ -28,6 +28,7 @@ class TenantCreateForm(ServiceModelForm):
 
     def call_service(self, cleaned_data):
         return create_tenant(
+            actor=self.request.user,
             slug=cleaned_data["slug"],
             name=cleaned_data["name"],
             domain=cleaned_data["domain"],
@@ -53,13 +54,18 @@ class TenantChangeForm(ServiceModelForm):
 
     def call_service(self, cleaned_data):
         tenant = update_tenant(
+            actor=self.request.user,
             tenant=self.instance,
             name=cleaned_data["name"],
             is_active=cleaned_data["is_active"],
             frontend_url=cleaned_data["frontend_url"],
         )
         if cleaned_data["new_domain"]:
-            add_domain(tenant=tenant, domain=cleaned_data["new_domain"])
+            add_domain(
+                actor=self.request.user,
+                tenant=tenant,
+                domain=cleaned_data["new_domain"],
+            )
         return tenant
 
 
@@ -154,7 +160,9 @@ class TenantAdmin(PlatformModelAdmin):
         self.run_for_each(
             request,
             queryset,
-            lambda tenant: update_tenant(tenant=tenant, is_active=False),
+            lambda tenant: update_tenant(
+                actor=request.user, tenant=tenant, is_active=False
+            ),
             done="Tenants suspended",
         )
 
@@ -163,6 +171,8 @@ class TenantAdmin(PlatformModelAdmin):
         self.run_for_each(
             request,
             queryset,
-            lambda tenant: update_tenant(tenant=tenant, is_active=True),
+            lambda tenant: update_tenant(
+                actor=request.user, tenant=tenant, is_active=True
+            ),
             done="Tenants resumed",
         )

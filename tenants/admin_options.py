@@ -143,9 +143,9 @@ class PlatformModelAdmin(ScopedAdminMixin, ServiceModelAdmin):
     # exists only in tenant schemas.
     change_form_template = "admin/iam_platform_change_form.html"
 
-    # FIXME: platform admin changes are not recorded: LogEntry exists only in
-    # tenant schemas (its user is a tenant User) and the audit trail stores
-    # only tenant events. Record them here once the platform has an audit log.
+    # No LogEntry on the platform: it exists only in tenant schemas (its user
+    # is a tenant User). The services record each change in the audit trail
+    # of the tenant it concerns, naming the owner as the actor.
     def log_addition(self, request, obj, message):
         return None
 

@@ -23,6 +23,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.services import change_password
+from audit.context import update_origin
 from iam_project.errors import IAMError, TooManyAttemptsError
 from tenants.hosts import PLATFORM, TENANT, request_scope
 from tenants.models import PlatformOwner
@@ -177,6 +178,9 @@ class IamAdminSite(admin.AdminSite):
         @functools.wraps(checked)
         def inner(request, *args, **kwargs):
             self._check_scope(request)
+            if request.user.is_authenticated:
+                # The audit trail tells admin changes from API calls.
+                update_origin(credential="admin")
             return checked(request, *args, **kwargs)
 
         return inner

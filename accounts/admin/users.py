@@ -30,7 +30,11 @@ class UserCreateForm(ServiceModelForm):
         fields = ["email", "name"]
 
     def call_service(self, cleaned_data):
-        return create_user(email=cleaned_data["email"], name=cleaned_data["name"])
+        return create_user(
+            actor=self.request.user,
+            email=cleaned_data["email"],
+            name=cleaned_data["name"],
+        )
 
 
 class UserChangeForm(ServiceModelForm):

@@ -4,6 +4,7 @@ from django.core import mail
 from django_tenants.utils import schema_exists, tenant_context
 
 from accounts.models import User
+from audit.models import AuditEvent
 from notifications.models import Outbox
 from tenants.models import Tenant
 from tests.admin.conftest import AdminClient
@@ -170,3 +171,13 @@ def test_platform_admin_has_no_history_page(owner_admin, acme):
     response = owner_admin.get(f"{TENANTS}{acme.pk}/history/")
 
     assert response.status_code == 404
+
+
+def test_suspension_in_the_admin_is_in_the_tenants_audit_trail(
+    owner_admin, acme, platform_owner
+):
+    owner_admin.post(TENANTS, {"action": "suspend", "_selected_action": [acme.pk]})
+
+    with tenant_context(acme):
+        event = AuditEvent.objects.get(action="iam:UpdateTenant")
+    assert (event.actor, event.credential) == (platform_owner.urn, "admin")

@@ -390,3 +390,13 @@ def test_audit_events_are_listed_read_only(acme_admin, acme):
 
     assert "iam:CreateUser" in _text(listing)
     assert change.status_code == 403
+
+
+def test_admin_changes_are_audited_as_admin_changes_by_root(
+    acme_admin, acme, acme_root
+):
+    acme_admin.post(f"{USERS}add/", {"email": "carol@acme.test", "name": ""})
+
+    with tenant_context(acme):
+        event = AuditEvent.objects.get(action="iam:CreateUser", actor=acme_root.urn)
+    assert event.credential == "admin"
