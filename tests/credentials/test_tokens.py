@@ -383,7 +383,10 @@ def test_a_new_key_encryption_key_starts_a_new_signing_key_without_downtime(
 ):
     old_token = login("acme.localhost", acme_root.email)["access_token"]
 
+    # A deploy with the new value: fresh processes, nothing decrypted yet.
     settings.IAM_KEY_ENCRYPTION_KEY = "a brand new wrapping key from the vault"
+    signing._private_keys.clear()
+    signing._active_kids.clear()
     new_token = login("acme.localhost", acme_root.email)["access_token"]
 
     assert (
