@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,7 +32,8 @@ def port_open(host: str, port: int) -> bool:
 def ensure_database(url: str, dbname: str) -> None:
     import psycopg
 
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    # Same server, maintenance database; the query (a socket dir) is kept.
+    admin_url = urlunsplit(urlsplit(url)._replace(path="/postgres"))
     with psycopg.connect(admin_url, autocommit=True) as conn:
         exists = conn.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [dbname]
@@ -56,7 +58,7 @@ def postgres_url(dbname: str) -> str:
         data_dir = ROOT / "var" / "pg"
         data_dir.mkdir(parents=True, exist_ok=True)
         server = pgserver.get_server(str(data_dir), cleanup_mode=None)
-        url = f"postgres://postgres@/{dbname}?host={data_dir}"
+        url = server.get_uri(dbname)
         del server  # keeps running: cleanup_mode=None
     ensure_database(url, dbname)
     return url
