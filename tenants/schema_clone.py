@@ -22,6 +22,10 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from tenants.exceptions import TemplateSchemaUnsupportedError
 
+# Rendered scripts per template, with the migration state they were read at.
+_rendered: dict[str, tuple[tuple, str]] = {}
+_PLACEHOLDER = "iam_clone_target"
+
 _TABLES = """
     SELECT c.oid, c.relname FROM pg_class c
     WHERE c.relnamespace = %s AND c.relkind = 'r' ORDER BY c.relname
@@ -92,12 +96,24 @@ def clone_template_schema(*, template: str, schema: str) -> None:
 
     The script is read and run with only `public` on the search path, so
     the catalog prints every template object qualified and the script names
-    each object it creates with its schema.
+    each object it creates with its schema. It is rendered once per process
+    and migration state of the template: reading the catalog scans the
+    objects of every schema (a fifth of a second at 1,000 tenants), while
+    the template's DDL changes only when a migration is recorded in it.
     """
+    quote = connection.ops.quote_name
     with schema_context(get_public_schema_name()):
-        script = render_clone_script(template=template, schema=schema)
         with connection.cursor() as cursor:
-            cursor.execute(script)
+            cursor.execute(
+                "SELECT count(*), max(id), max(applied) "  # noqa: S608
+                f"FROM {quote(template)}.django_migrations"
+            )
+            state = cursor.fetchone()
+            found = _rendered.get(template)
+            if found is None or found[0] != state:
+                script = render_clone_script(template=template, schema=_PLACEHOLDER)
+                found = _rendered[template] = (state, script)
+            cursor.execute(found[1].replace(quote(_PLACEHOLDER), quote(schema)))
 
 
 def render_clone_script(*, template: str, schema: str) -> str:

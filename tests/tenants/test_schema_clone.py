@@ -110,6 +110,25 @@ def test_a_template_with_objects_it_cannot_copy_is_refused(db):
             f'CREATE VIEW "{template}".every_user AS '
             f'SELECT id FROM "{template}".accounts_user'
         )
+        cursor.execute(
+            f'INSERT INTO "{template}".django_migrations (app, name, applied) '
+            "VALUES ('late', '0001_view', now())"
+        )
 
     with pytest.raises(TemplateSchemaUnsupportedError, match="every_user"):
         clone_template_schema(template=template, schema="t_refused")
+
+
+def test_a_migration_recorded_in_the_template_reaches_the_next_clone(db):
+    template = settings.TENANT_BASE_SCHEMA
+    clone_template_schema(template=template, schema="t_before")
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE TABLE "{template}".late_table (id integer)')
+        cursor.execute(
+            f'INSERT INTO "{template}".django_migrations (app, name, applied) '
+            "VALUES ('late', '0001_initial', now())"
+        )
+
+    clone_template_schema(template=template, schema="t_after")
+
+    assert describe("t_after") == describe(template)
