@@ -23,8 +23,10 @@ _SECURITY_HEADERS = {
         "default-src 'none'; form-action 'self'; base-uri 'none'; "
         "frame-ancestors 'none'"
     ),
-    # The token is in the page's URL: never hand it to another site.
-    "Referrer-Policy": "no-referrer",
+    # The token is in the page's URL: never hand it to another site. Not
+    # "no-referrer": browsers then send "Origin: null" with the page's own
+    # form, which the CSRF check rightly refuses.
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
 

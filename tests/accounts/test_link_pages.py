@@ -43,7 +43,7 @@ def test_link_pages_allow_no_script_and_leak_no_referrer(reset_link):
     response = page_client().get("/iam/reset-password", {"token": token})
 
     assert "default-src 'none'" in response["Content-Security-Policy"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["Cache-Control"] == "no-store"
     assert b"<script" not in response.content
 
