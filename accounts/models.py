@@ -96,6 +96,7 @@ class Policy(models.Model):
     )
 
     class Meta:
+        verbose_name_plural = "policies"
         ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(Lower("name"), name="policy_name_ci_unique"),
