@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint install clean-var bench
+.PHONY: run demo test lint install clean-var bench
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,13 @@ install: $(BIN)/.installed
 
 run: install
 	@HOST=$(HOST) PORT=$(PORT) PATH="$(abspath $(BIN)):$$PATH" ./scripts/run.sh
+
+# Walks through the whole job against the service of `make run` (IAM_URL). The
+# database settings are those of `make run`, for creating the platform owner.
+demo: install
+	@eval "$$($(BIN)/python scripts/devenv.py iam)" && \
+	  DEBUG="$${DEBUG:-1}" IAM_URL="$${IAM_URL:-http://localhost:$(PORT)}" \
+	  $(BIN)/python scripts/demo.py
 
 test: install
 	@PATH="$(abspath $(BIN)):$$PATH" ./scripts/test.sh $(ARGS)

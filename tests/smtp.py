@@ -3,8 +3,11 @@
 import socket
 import threading
 from email import message_from_bytes, policy
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
+
+from scripts.mail_catcher import save_message
 
 
 def free_port() -> int:
@@ -14,9 +17,14 @@ def free_port() -> int:
 
 
 class SmtpCatcher:
-    """Receives mail on 127.0.0.1; can answer the next messages with an error."""
+    """Receives mail on 127.0.0.1; can answer the next messages with an error.
 
-    def __init__(self):
+    With a maildir, each message is also saved there as `make run`'s mail
+    catcher saves it, for readers of files such as the demo.
+    """
+
+    def __init__(self, maildir: Path | None = None):
+        self.maildir = maildir
         self.messages = []
         self._replies = []
         self._arrived = threading.Condition()
@@ -45,6 +53,8 @@ class SmtpCatcher:
             if self._replies:
                 return self._replies.pop(0)
             message = message_from_bytes(envelope.content, policy=policy.default)
+            if self.maildir is not None:
+                save_message(self.maildir, envelope.content)
             self.messages.append(message)
             self._arrived.notify_all()
         return "250 OK"

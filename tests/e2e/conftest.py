@@ -3,7 +3,8 @@
 `live_iam` (one per test session) creates and migrates a database of its own
 (never pytest-django's: the server and worker must see committed data, and a
 flush would wipe the shared test tenants), starts an aiosmtpd server in a
-thread, a Celery worker with beat against the real Redis on a queue of its
+thread (which also saves each message in a maildir, as `make run`'s mail
+catcher does, for the demo), a Celery worker with beat against the real Redis on a queue of its
 own, and the Django server as a subprocess. It creates the platform owner
 with the management command. Everything is stopped and dropped at the end.
 
@@ -229,7 +230,7 @@ def live_iam(tmp_path_factory):
     admin_url = _server_url("postgres")
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{run_id}"')
-    smtp = SmtpCatcher().start()
+    smtp = SmtpCatcher(maildir=tmp_path_factory.mktemp("mail")).start()
     port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("PYTEST")},
