@@ -4,8 +4,8 @@
 (never pytest-django's: the server and worker must see committed data, and a
 flush would wipe the shared test tenants), starts an aiosmtpd server in a
 thread (which also saves each message in a maildir, as `make run`'s mail
-catcher does, for the demo), a Celery worker with beat against the real Redis on a queue of its
-own, and the Django server as a subprocess. It creates the platform owner
+catcher does, for the demo), a Celery worker with beat against the real
+Redis on a queue of its own, and the Django server as a subprocess. It creates the platform owner
 with the management command. Everything is stopped and dropped at the end.
 
 `e2e_tenant` (one per module) creates a tenant with `create_tenant`, reads
