@@ -36,16 +36,22 @@ def get_tenant_for_host(hostname: str) -> Tenant | None:
             if cached == _MISSING:
                 return None
             _attach_generation(cached, found)
+            _remember_schema(hostname, cached)
             return cached
 
         domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
         tenant = domain.tenant if domain else None
         cache.set(key, tenant or _MISSING, TENANT_CACHE_SECONDS)
         if tenant is not None:
-            if len(_host_schemas) >= MAX_REMEMBERED_HOSTS:
-                _host_schemas.clear()
-            _host_schemas[hostname] = tenant.schema_name
+            _remember_schema(hostname, tenant)
         return tenant
+
+
+def _remember_schema(hostname: str, tenant: Tenant) -> None:
+    if _host_schemas.get(hostname) != tenant.schema_name:
+        if len(_host_schemas) >= MAX_REMEMBERED_HOSTS:
+            _host_schemas.clear()
+        _host_schemas[hostname] = tenant.schema_name
 
 
 def get_tenant_for_slug(slug: str) -> Tenant | None:
