@@ -95,10 +95,11 @@ def test_a_wrong_schema_guess_for_a_host_never_lends_another_tenants_generation(
 
 
 def test_a_host_cached_by_another_process_brings_its_generation_from_then_on(acme):
+    generation = get_tenant_generation(acme)
     selectors.get_tenant_for_host("acme.localhost")
     selectors._host_schemas.clear()  # as in a worker that never loaded it
     selectors.get_tenant_for_host("acme.localhost")
 
     tenant = selectors.get_tenant_for_host("acme.localhost")
 
-    assert tenant.prefetched_generation == get_tenant_generation(acme)
+    assert tenant.prefetched_generation == generation
