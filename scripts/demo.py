@@ -341,7 +341,7 @@ class Demo:
         doing(f"Logging in as {email} on the platform host {platform}")
         login = self.iam.call("POST", "/iam/auth/token", credentials, host=platform)
         if login.status == 401:
-            done(f"{login.outcome}: none with this password")
+            done(f"{login.outcome}: no owner with this email and password")
             self._create_owner(email, password)
             login = self.ask(
                 f"Logging in as {email}", "POST /iam/auth/token", credentials,
