@@ -85,3 +85,14 @@ def test_token_with_a_kid_of_another_tenant_does_not_verify(acme, acme_root, glo
     response = IamClient("globex.localhost").bearer(token).call("GET", "/iam/users/me")
 
     assert response.status_code == 401
+
+
+def test_post_to_an_unknown_api_path_is_the_json_404_not_the_csrf_page(acme):
+    # Found by Schemathesis: the catch-all JSON 404 view sat behind Django's
+    # CSRF middleware, which answered a POST with its HTML 403 page.
+    client = IamClient("acme.localhost", enforce_csrf_checks=True)
+
+    response = client.call("POST", "/iam/tenants/no%20such%20slug/sessions", {})
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
