@@ -31,6 +31,7 @@ from accounts.policy_serializers import (
 )
 from accounts.views import resolve_user, user_urn_for
 from iam_project.errors import NotFoundError
+from iam_project.openapi import CONFLICT
 from iam_project.pagination import PageNumberPagination
 from iam_project.permissions import InTenant
 
@@ -82,7 +83,10 @@ class PolicyDetailView(APIView):
         authorize(request.user, "iam:GetPolicy", object_urn("policy", policy_id))
         return Response(PolicySerializer(selectors.get_policy(policy_id)).data)
 
-    @extend_schema(request=PolicyUpdateSerializer, responses=PolicySerializer)
+    @extend_schema(
+        request=PolicyUpdateSerializer,
+        responses={200: PolicySerializer, 409: CONFLICT},
+    )
     def patch(self, request, policy_id):
         authorize(request.user, "iam:UpdatePolicy", object_urn("policy", policy_id))
         policy = selectors.get_policy(policy_id)
@@ -93,7 +97,7 @@ class PolicyDetailView(APIView):
         )
         return Response(PolicySerializer(policy).data)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, 409: CONFLICT})
     def delete(self, request, policy_id):
         authorize(request.user, "iam:DeletePolicy", object_urn("policy", policy_id))
         policy_services.delete_policy(

@@ -20,6 +20,7 @@ from accounts.serializers import (
 )
 from credentials.tokens import issue_access_token
 from iam_project.errors import InvalidRequestError, LinkTokenInvalidError
+from iam_project.openapi import CONFLICT
 from iam_project.pagination import PageNumberPagination
 from iam_project.permissions import InTenant
 
@@ -65,7 +66,9 @@ class UserDetailView(APIView):
         authorize(request.user, "iam:GetUser", user_urn_for(request, user_id))
         return Response(UserSerializer(resolve_user(request, user_id)).data)
 
-    @extend_schema(request=UserUpdateSerializer, responses=UserSerializer)
+    @extend_schema(
+        request=UserUpdateSerializer, responses={200: UserSerializer, 409: CONFLICT}
+    )
     def patch(self, request, user_id):
         authorize(request.user, "iam:UpdateUser", user_urn_for(request, user_id))
         user = resolve_user(request, user_id)
@@ -77,7 +80,7 @@ class UserDetailView(APIView):
         user = services.update_user(actor=request.user, user=user, **changes)
         return Response(UserSerializer(user).data)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, 409: CONFLICT})
     def delete(self, request, user_id):
         authorize(request.user, "iam:DeleteUser", user_urn_for(request, user_id))
         services.delete_user(actor=request.user, user=resolve_user(request, user_id))

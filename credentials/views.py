@@ -34,6 +34,7 @@ from credentials.serializers import (
 from credentials.signing import list_published_jwks
 from credentials.tokens import issuer_url
 from iam_project.errors import InvalidCredentialsError
+from iam_project.openapi import CONFLICT
 from iam_project.pagination import PageNumberPagination
 from iam_project.permissions import InTenant
 
@@ -176,7 +177,9 @@ class AccessKeyListView(APIView):
         keys = selectors.list_access_keys(user=user)
         return _paginated(self, request, keys, AccessKeySerializer)
 
-    @extend_schema(request=None, responses={201: AccessKeyCreatedSerializer})
+    @extend_schema(
+        request=None, responses={201: AccessKeyCreatedSerializer, 409: CONFLICT}
+    )
     def post(self, request, user_id):
         authorize(request.user, "iam:CreateAccessKey", user_urn_for(request, user_id))
         user = resolve_user(request, user_id)
@@ -240,7 +243,8 @@ class SSHPublicKeyListView(APIView):
         return _paginated(self, request, keys, SSHPublicKeySerializer)
 
     @extend_schema(
-        request=SSHPublicKeyUploadSerializer, responses={201: SSHPublicKeySerializer}
+        request=SSHPublicKeyUploadSerializer,
+        responses={201: SSHPublicKeySerializer, 409: CONFLICT},
     )
     def post(self, request, user_id):
         urn = user_urn_for(request, user_id)

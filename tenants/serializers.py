@@ -5,6 +5,9 @@ from tenants.models import Tenant
 
 class TenantSerializer(serializers.ModelSerializer):
     urn = serializers.CharField(read_only=True)
+    # Empty while the service default (IAM_FRONTEND_URL) applies, so not
+    # always a URI.
+    frontend_url = serializers.CharField(read_only=True)
     domains = serializers.SerializerMethodField()
 
     class Meta:

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from iam_project.errors import NotFoundError
+from iam_project.openapi import CONFLICT
 from iam_project.pagination import PageNumberPagination
 from iam_project.permissions import IsPlatformOwner
 from tenants import selectors, services
@@ -36,7 +37,10 @@ class TenantListView(APIView):
         page = paginator.paginate_queryset(selectors.list_tenants(), request, view=self)
         return paginator.get_paginated_response(TenantSerializer(page, many=True).data)
 
-    @extend_schema(request=TenantCreateSerializer, responses={201: TenantSerializer})
+    @extend_schema(
+        request=TenantCreateSerializer,
+        responses={201: TenantSerializer, 409: CONFLICT},
+    )
     def post(self, request):
         serializer = TenantCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -65,7 +69,10 @@ class TenantDetailView(APIView):
 class TenantDomainView(APIView):
     permission_classes = [IsPlatformOwner]
 
-    @extend_schema(request=DomainCreateSerializer, responses={201: TenantSerializer})
+    @extend_schema(
+        request=DomainCreateSerializer,
+        responses={201: TenantSerializer, 409: CONFLICT},
+    )
     def post(self, request, slug):
         tenant = get_tenant_or_404(slug)
         serializer = DomainCreateSerializer(data=request.data)
