@@ -252,7 +252,9 @@ def test_every_operation_answers_as_its_document_says(
             )
 
     # A generated call that ended root's or the owner's session would turn
-    # every later operation into a documented, and so passing, 401.
+    # every later operation into a documented, and so passing, 401. (Root's
+    # password change stays in the run: no generated current_password is
+    # root's, and this is where it would show if one were.)
     for (host, token), path in [(tenant, "/iam/users/me"), (platform, "/iam/tenants")]:
         reply = http_call(fuzz_port, "GET", path, host=host, token=token)
         assert reply.status == 200, (path, reply.body)
