@@ -74,14 +74,19 @@ def check_link_token(raw: object, *, purposes: set[str]) -> tuple[User, str]:
     """Return (user, purpose) for a valid token of this tenant, else raise.
 
     Guessing is throttled per user the token names and per address; a
-    failure is audited like a failed login.
+    failure is audited like a failed login. A success is not: the service
+    that acts on the token records what it did, and merely opening a link
+    page does nothing worth recording.
     """
     from credentials.login_attempts import login_attempt
 
     parts = raw.split(".") if isinstance(raw, str) else []
     account = parts[2] if len(parts) == 5 else "malformed"
     with login_attempt(
-        scope="link_token", account=account, action="iam:UseEmailLink"
+        scope="link_token",
+        account=account,
+        action="iam:UseEmailLink",
+        audit_success=False,
     ) as attempt:
         user, purpose = _check(raw, purposes=purposes)
         attempt.succeeded(user)

@@ -230,7 +230,6 @@ IAM_KEY_ENCRYPTION_KEY = os.environ.get("IAM_KEY_ENCRYPTION_KEY", "")
 IAM_FRONTEND_URL = os.environ.get("IAM_FRONTEND_URL", "").rstrip("/")
 # Where a tenant's own link pages live; {domain} is its primary domain.
 IAM_TENANT_URL_TEMPLATE = os.environ.get("IAM_TENANT_URL_TEMPLATE", "https://{domain}")
-IAM_LINK_SCHEME = os.environ.get("IAM_LINK_SCHEME", "http" if DEBUG else "https")
 IAM_MAX_ACCESS_KEYS_PER_USER = env_int("IAM_MAX_ACCESS_KEYS_PER_USER", 2)
 # Past this size (compact JSON) the `policies` claim is left out of access
 # tokens and `policies_truncated: true` sends services to /iam/authorize.
