@@ -4,22 +4,7 @@ from rest_framework import serializers
 
 from accounts.models import Group, Policy, User
 from accounts.policy_eval import MAX_ACTION_LENGTH, MAX_RESOURCE_LENGTH
-
-
-class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know instead of dropping them.
-
-    A client sending `is_managed` or `is_root` must learn that it had no
-    effect rather than believe it did.
-    """
-
-    def validate(self, attrs):
-        unknown = set(self.initial_data) - set(self.fields)
-        if unknown:
-            raise serializers.ValidationError(
-                {field: ["This field cannot be set."] for field in sorted(unknown)}
-            )
-        return attrs
+from iam_project.serializers import StrictSerializer
 
 
 class PolicySerializer(serializers.ModelSerializer):

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from accounts.models import User
+from iam_project.serializers import StrictSerializer
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -31,18 +32,10 @@ class UserCreateSerializer(serializers.Serializer):
     )
 
 
-class UserUpdateSerializer(serializers.Serializer):
+class UserUpdateSerializer(StrictSerializer):
     email = serializers.EmailField(max_length=254, required=False)
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     is_active = serializers.BooleanField(required=False)
-
-    def validate(self, attrs):
-        unknown = set(self.initial_data) - set(self.fields)
-        if unknown:
-            raise serializers.ValidationError(
-                {field: ["This field cannot be changed."] for field in unknown}
-            )
-        return attrs
 
 
 class PasswordChangeSerializer(serializers.Serializer):

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from credentials.models import AccessKey, CredentialStatus, SSHPublicKey
+from iam_project.serializers import StrictSerializer
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -56,18 +57,6 @@ class TokenPairSerializer(serializers.Serializer):
     expires_in = serializers.IntegerField()
 
 
-class _StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know, so a typo is not silently ignored."""
-
-    def validate(self, attrs):
-        unknown = set(self.initial_data) - set(self.fields)
-        if unknown:
-            raise serializers.ValidationError(
-                {field: ["This field cannot be changed."] for field in unknown}
-            )
-        return attrs
-
-
 class AccessKeySerializer(serializers.ModelSerializer):
     urn = serializers.CharField(read_only=True)
 
@@ -87,7 +76,7 @@ class AccessKeyCreatedSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class CredentialStatusSerializer(_StrictSerializer):
+class CredentialStatusSerializer(StrictSerializer):
     status = serializers.ChoiceField(choices=CredentialStatus.choices)
 
 
@@ -108,7 +97,7 @@ class SSHPublicKeySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SSHPublicKeyUploadSerializer(_StrictSerializer):
+class SSHPublicKeyUploadSerializer(StrictSerializer):
     # An RSA-16384 line is about 2.8 kB; anything much longer is not a key.
     public_key = serializers.CharField(max_length=8192)
 
