@@ -637,8 +637,8 @@ def bench_database(database_url: str, redis_url: str, keep: bool):
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=5)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=2 * CORES)
     parser.add_argument("--tenants", type=int, default=1000)
     parser.add_argument("--skip-tenants", action="store_true")
@@ -668,7 +668,11 @@ def main() -> int:
     started = time.time()
     report = {
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
-        "machine": {"cores": CORES, "note": "absolute numbers: this machine only"},
+        "machine": {
+            "cores": CORES,
+            "load_average_at_start": os.getloadavg(),
+            "note": "absolute numbers: this machine only",
+        },
         "method": {
             "seconds_per_round": opts.seconds,
             "rounds": opts.rounds,
@@ -717,11 +721,15 @@ def main() -> int:
             report["figures"]["tenant_1000_vs_10"] = tenant_phase(env, opts)
 
     report["seconds"] = round(time.time() - started, 1)
+    report["machine"]["load_average_at_end"] = os.getloadavg()
     say("")
     say(table(report))
     for line in absolute_lines(report):
         say(line)
-    say(f"(whole run: {report['seconds']} s)")
+    load = report["machine"]["load_average_at_start"][0]
+    say(
+        f"(whole run: {report['seconds']} s; 1-minute load average at start {load:.1f})"
+    )
     text = json.dumps(report, indent=2) + "\n"
     (RESULTS / "latest.json").write_text(text)
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(started))
