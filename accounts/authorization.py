@@ -28,7 +28,7 @@ from accounts.policy_eval import (
     Statement,
     evaluate,
 )
-from accounts.selectors import list_effective_statements
+from accounts.selectors import get_statement_index
 from credentials.selectors import is_own_credential
 from iam_project.errors import (
     NotFoundError,
@@ -169,8 +169,10 @@ def decide(principal, action: str, resource: str) -> Decision:
     if _changes_root(principal, action, resource):
         return Decision(EXPLICIT_DENY, _ROOT_GUARD)
 
+    # Only the statements that can match this action's service are walked;
+    # the order, and so the deciding statement, is unchanged.
     statements = (
-        *list_effective_statements(principal),
+        *get_statement_index(principal).candidates(action),
         _self_service(principal, action, resource),
     )
     return evaluate(statements, action, resource)

@@ -305,6 +305,46 @@ def evaluate(statements: Iterable[Statement], action: str, resource: str) -> Res
     return Result(IMPLICIT_DENY)
 
 
+class StatementIndex:
+    """Statements grouped by the service their actions name.
+
+    A statement whose every action pattern starts with a literal service
+    (`svc:Get*`) can only match actions of that service; the rest (`*`,
+    `s?c:*`) may match any. `candidates()` returns, in their original
+    order, the statements that may match an action, so evaluating them
+    decides exactly as evaluating all would, without walking hundreds of
+    statements for other services.
+    """
+
+    __slots__ = ("statements", "_by_service", "_anywhere")
+
+    def __init__(self, statements: Iterable[Statement]):
+        self.statements = tuple(statements)
+        self._by_service: dict[str, list[int]] = {}
+        self._anywhere: list[int] = []
+        for position, statement in enumerate(self.statements):
+            services = {_literal_service(action) for action in statement.actions}
+            if None in services:
+                self._anywhere.append(position)
+                continue
+            for service in services:
+                self._by_service.setdefault(service, []).append(position)
+
+    def candidates(self, action: str) -> list[Statement]:
+        service = action.partition(":")[0].lower()
+        positions = self._by_service.get(service, [])
+        if self._anywhere:
+            positions = sorted({*positions, *self._anywhere})
+        return [self.statements[position] for position in positions]
+
+
+def _literal_service(action: str) -> str | None:
+    service, colon, _ = action.partition(":")
+    if not colon or "*" in service or "?" in service:
+        return None
+    return service.lower()
+
+
 class PoliciesUnavailableError(Exception):
     """The token holds no complete `policies` claim: ask IAM instead."""
 

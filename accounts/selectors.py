@@ -12,7 +12,7 @@ from accounts.models import (
     UserPolicyAttachment,
     current_tenant_slug,
 )
-from accounts.policy_eval import Statement, parse_document
+from accounts.policy_eval import Statement, StatementIndex, parse_document
 from accounts.statement_cache import get_cached_statements
 from iam_project.errors import NotFoundError
 
@@ -76,22 +76,27 @@ def list_groups():
 
 
 def list_effective_statements(user: User) -> tuple[Statement, ...]:
-    """Return the statements of every policy attached to the user or its groups.
+    """Return the statements of every policy attached to the user or its groups."""
+    return get_statement_index(user).statements
+
+
+def get_statement_index(user: User) -> StatementIndex:
+    """Return the user's effective statements, indexed for evaluation.
 
     One query however many groups and policies there are, and none while
     this process holds the user's statements under the tenant's current
     generation (see accounts.statement_cache). Memoized on the user object
-    too, so every check of one request reuses the same tuple.
+    too, so every check of one request reuses the same index.
     """
-    cached = getattr(user, "_effective_statements", None)
+    cached = getattr(user, "_statement_index", None)
     if cached is not None:
         return cached
 
-    statements = get_cached_statements(
-        user.id, lambda: _load_effective_statements(user)
+    index = get_cached_statements(
+        user.id, lambda: StatementIndex(_load_effective_statements(user))
     )
-    user._effective_statements = statements
-    return statements
+    user._statement_index = index
+    return index
 
 
 def _load_effective_statements(user: User) -> tuple[Statement, ...]:
