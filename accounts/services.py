@@ -181,13 +181,21 @@ def _store_password(user: User, password: str, *, extra_fields: list[str]) -> No
 
 
 def change_password(*, user: User, current_password: str, new_password: str) -> None:
-    """Change one's own password; every session of the user ends."""
-    if not isinstance(current_password, str) or not user.check_password(
-        current_password
+    """Change one's own password; every session of the user ends.
+
+    The current password is guessed at like a login (a stolen access token
+    must not become a way to find the password), so it is throttled and
+    audited like one.
+    """
+    with login_attempt(
+        scope="password", account=user.email, action="iam:ChangePassword"
     ):
-        raise PasswordInvalidError(
-            ["The current password is not correct."], "current_password"
-        )
+        if not isinstance(current_password, str) or not user.check_password(
+            current_password
+        ):
+            raise PasswordInvalidError(
+                ["The current password is not correct."], "current_password"
+            )
     _validated(new_password, user, "new_password")
     with transaction.atomic():
         _store_password(user, new_password, extra_fields=[])

@@ -77,7 +77,7 @@ def login_attempt(
         count_login(method=scope, outcome="failure")
         raise
 
-    throttling.record_success(scope=scope, account=account)
+    throttling.record_success(scope=scope, account=account, address=address)
     count_login(method=scope, outcome="success")
     if audit_success and attempt.principal is not None:
         record_event(

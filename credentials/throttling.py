@@ -1,18 +1,27 @@
 """Brute-force throttling of failed authentication, kept in the shared cache.
 
-Two fixed-window counters guard every kind of secret guessing: one per
-tenant and account (strict), one per client address across all tenants
-(looser, against spraying many accounts). Only failures count, so a user
-who types the password right is never slowed, and a locked account never
-locks out its neighbours or the same address in another tenant.
+Three fixed-window counters guard every kind of secret guessing:
 
-The account counter is keyed by what the client typed, not by a user row,
-so an unknown account is throttled exactly like a real one.
+- per tenant account and client address (strict): one address guessing one
+  account is stopped after a few tries, and cannot lock that account for
+  anyone else;
+- per tenant account across all addresses (looser): guessing spread over
+  many addresses is stopped too, at the price that a large distributed
+  attack can make the account wait;
+- per client address across all tenants (looser): spraying many accounts
+  from one address is stopped.
+
+Only failures count, so a user who types the password right is never
+slowed, and a throttled account never locks out its neighbours or the same
+address in another tenant. The account is keyed by what the client typed,
+not by a user row, so an unknown account is throttled exactly like a real
+one.
 """
 
 import hashlib
 import logging
 import time
+import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -30,31 +39,43 @@ class Limit:
     window_seconds: int
 
 
-def _account_limit() -> Limit:
-    return Limit(
-        settings.IAM_THROTTLE_ACCOUNT_ATTEMPTS, settings.IAM_THROTTLE_WINDOW_SECONDS
-    )
+def _limit(attempts: int) -> Limit:
+    return Limit(attempts, settings.IAM_THROTTLE_WINDOW_SECONDS)
 
 
-def _address_limit() -> Limit:
-    return Limit(
-        settings.IAM_THROTTLE_ADDRESS_ATTEMPTS, settings.IAM_THROTTLE_WINDOW_SECONDS
-    )
+def canonical_account(value: str) -> str:
+    """One spelling per account as the database compares them.
+
+    Emails match case-insensitively in Postgres, whose upper() also maps
+    `ı` to I and `ſ` to S; folding through upper() then lower() after NFKC
+    gives every such variant one counter instead of one each.
+    """
+    return unicodedata.normalize("NFKC", value).strip().upper().lower()
 
 
 def _digest(value: str) -> str:
     # Hashed so that cache keys never hold an email address or a key id.
-    return hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
+    return hashlib.sha256(value.encode()).hexdigest()[:32]
 
 
-def _account_key(scope: str, account: str) -> str:
+def _keys(scope: str, account: str, address: str) -> tuple[str, str, str]:
     # The cache's key function prefixes the current schema: one tenant's
-    # counters are never read in another.
-    return f"throttle:{scope}:account:{_digest(account)}"
+    # account counters are never read in another. The address counter is
+    # made in the public schema and so spans tenants.
+    account = _digest(canonical_account(account))
+    return (
+        f"throttle:{scope}:account:{account}:from:{_digest(address)}",
+        f"throttle:{scope}:account:{account}",
+        f"throttle:address:{_digest(address)}",
+    )
 
 
-def _address_key(address: str) -> str:
-    return f"throttle:address:{_digest(address)}"
+def _limits() -> tuple[Limit, Limit, Limit]:
+    return (
+        _limit(settings.IAM_THROTTLE_ACCOUNT_ATTEMPTS),
+        _limit(settings.IAM_THROTTLE_ACCOUNT_GLOBAL_ATTEMPTS),
+        _limit(settings.IAM_THROTTLE_ADDRESS_ATTEMPTS),
+    )
 
 
 def _blocked_for(key: str, limit: Limit) -> int:
@@ -84,9 +105,11 @@ def _hit(key: str, limit: Limit) -> None:
 
 def check_allowed(*, scope: str, account: str, address: str) -> None:
     """Raise TooManyAttemptsError while the account or the address is throttled."""
-    wait = _blocked_for(_account_key(scope, account), _account_limit())
+    pair, account_key, address_key = _keys(scope, account, address)
+    pair_limit, account_limit, address_limit = _limits()
+    wait = max(_blocked_for(pair, pair_limit), _blocked_for(account_key, account_limit))
     with schema_context("public"):
-        wait = max(wait, _blocked_for(_address_key(address), _address_limit()))
+        wait = max(wait, _blocked_for(address_key, address_limit))
     if wait:
         logger.warning("authentication throttled scope=%s retry_after=%s", scope, wait)
         raise TooManyAttemptsError(wait)
@@ -94,12 +117,19 @@ def check_allowed(*, scope: str, account: str, address: str) -> None:
 
 def record_failure(*, scope: str, account: str, address: str) -> None:
     """Count one failed attempt against the account and the address."""
-    _hit(_account_key(scope, account), _account_limit())
+    pair, account_key, address_key = _keys(scope, account, address)
+    pair_limit, account_limit, address_limit = _limits()
+    _hit(pair, pair_limit)
+    _hit(account_key, account_limit)
     with schema_context("public"):
-        _hit(_address_key(address), _address_limit())
+        _hit(address_key, address_limit)
 
 
-def record_success(*, scope: str, account: str) -> None:
-    """Forget the account's failures after it proved itself."""
-    key = _account_key(scope, account)
-    cache.delete_many([key, f"{key}:until"])
+def record_success(*, scope: str, account: str, address: str) -> None:
+    """Forget this address's failures on the account after it proved itself.
+
+    The account-wide counter stays: a success from one address must not
+    clear what many others guessed.
+    """
+    pair, _, _ = _keys(scope, account, address)
+    cache.delete_many([pair, f"{pair}:until"])

@@ -386,8 +386,13 @@ IAM_METRICS_TOKEN = os.environ.get("IAM_METRICS_TOKEN", "")
 # --- Throttling of failed authentication -------------------------------------
 
 IAM_THROTTLE_WINDOW_SECONDS = env_int("IAM_THROTTLE_WINDOW_SECONDS", 300)
-# Failures per tenant and account in one window, then 429 until it ends.
+# Failures per tenant account from one address in one window, then 429 for
+# that address until the window ends.
 IAM_THROTTLE_ACCOUNT_ATTEMPTS = env_int("IAM_THROTTLE_ACCOUNT_ATTEMPTS", 5)
+# Failures per tenant account from all addresses together in one window.
+IAM_THROTTLE_ACCOUNT_GLOBAL_ATTEMPTS = env_int(
+    "IAM_THROTTLE_ACCOUNT_GLOBAL_ATTEMPTS", 100
+)
 # Failures per client address across all tenants in one window.
 IAM_THROTTLE_ADDRESS_ATTEMPTS = env_int("IAM_THROTTLE_ADDRESS_ATTEMPTS", 50)
 # How many proxies in front of the service append to X-Forwarded-For; 0 trusts none.

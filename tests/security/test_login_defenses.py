@@ -150,3 +150,39 @@ def test_successful_login_is_audited_with_the_user(acme):
     assert event.actor == f"urn:iam:acme:user/{alice.id}"
     assert event.credential == "password"
     assert event.client_ip == "127.0.0.1"
+
+
+def test_guessing_the_current_password_is_throttled_and_audited(acme):
+    make_user(acme, email="alice@acme.test")
+    client = IamClient("acme.localhost").bearer(
+        login("acme.localhost", "alice@acme.test")["access_token"]
+    )
+    body = {
+        "current_password": "not it, but long",
+        "new_password": "a new long passphrase",
+    }
+    answers = [
+        client.call("POST", "/iam/users/me/password", body).status_code
+        for _ in range(4)
+    ]
+
+    with tenant_context(acme):
+        failures = AuditEvent.objects.filter(
+            action="iam:ChangePassword", outcome="failure"
+        ).count()
+
+    assert answers == [400, 400, 400, 429]
+    assert failures == 3
+
+
+def test_another_address_is_not_locked_out_by_guessing(acme):
+    make_user(acme, email="alice@acme.test")
+    for _ in range(3):
+        IamClient("acme.localhost").call(
+            "POST",
+            "/iam/auth/token",
+            {"email": "alice@acme.test", "password": "wrong password, long enough"},
+            REMOTE_ADDR="203.0.113.66",
+        )
+
+    assert login("acme.localhost", "alice@acme.test")["access_token"]
