@@ -29,4 +29,4 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \
 # Each gunicorn worker counts its own metrics; with PROMETHEUS_MULTIPROC_DIR
 # (emptied at each start) /metrics adds them all up. Only the web sets it:
 # the worker and commands of the same image have no such directory.
-CMD ["sh", "-c", "rm -rf /tmp/iam-metrics && mkdir /tmp/iam-metrics && PROMETHEUS_MULTIPROC_DIR=/tmp/iam-metrics exec gunicorn iam_project.wsgi:application --bind 0.0.0.0:8000 --workers 2 --access-logfile -"]
+CMD ["sh", "-c", "rm -rf /tmp/iam-metrics && mkdir /tmp/iam-metrics && PROMETHEUS_MULTIPROC_DIR=/tmp/iam-metrics exec gunicorn iam_project.wsgi:application -c gunicorn.conf.py"]

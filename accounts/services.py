@@ -4,6 +4,7 @@ All functions work in the current tenant schema; the caller picks it.
 """
 
 import logging
+import unicodedata
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -31,7 +32,13 @@ logger = logging.getLogger(__name__)
 
 
 def normalize_email(email: str) -> str:
-    local, _, domain = email.strip().rpartition("@")
+    """One form per address: NFKC (so a Kelvin sign is a K) and a lowercase domain.
+
+    Without NFKC, Python and PostgreSQL fold some characters differently,
+    and an address could pass the uniqueness check yet collide later.
+    """
+    email = unicodedata.normalize("NFKC", email).strip()
+    local, _, domain = email.rpartition("@")
     return f"{local}@{domain.lower()}"
 
 

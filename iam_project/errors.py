@@ -144,6 +144,9 @@ def exception_handler(exc, context):
             else {"non_field_errors": exc.detail}
         )
         body = error_body("validation_error", ValidationFailedError.message, details)
+    elif isinstance(exc, drf.ParseError):
+        # Our parser's messages say what is wrong and hold no internals.
+        body = error_body("invalid_request", str(exc.detail))
     elif isinstance(exc, drf.APIException):
         code, message = next(
             (pair for cls, pair in _DRF_CODES.items() if isinstance(exc, cls)),
@@ -189,3 +192,16 @@ def server_error_view(request, *args, **kwargs):
 
 def bad_request_view(request, *args, **kwargs):
     return json_error_response(InvalidRequestError())
+
+
+def csrf_failure_view(request, reason=""):
+    """A refused CSRF check: JSON under the API, Django's page elsewhere."""
+    if request.path.startswith(("/iam/", "/.well-known/")):
+        return json_error_response(
+            PermissionDeniedError(
+                "The form has expired; reload the page and try again."
+            )
+        )
+    from django.views.csrf import csrf_failure
+
+    return csrf_failure(request, reason=reason)

@@ -21,6 +21,12 @@ class RequestLimitsMiddleware:
             return json_error_response(InvalidRequestError("Invalid Content-Length."))
         if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             return json_error_response(RequestTooLargeError())
+        if "%00" in request.META.get("QUERY_STRING", ""):
+            # PostgreSQL text cannot hold NUL: refuse it here rather than
+            # let a filter reach the database and fail there.
+            return json_error_response(
+                InvalidRequestError("The query string holds a NUL character.")
+            )
         return self.get_response(request)
 
 

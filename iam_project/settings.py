@@ -178,7 +178,11 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("IAM_CACHE_PREFIX", "iam"),
+            # Installations sharing one Redis stay apart: by default the prefix
+            # is the database's name.
+            "KEY_PREFIX": os.environ.get(
+                "IAM_CACHE_PREFIX", f"iam-{DATABASES['default']['NAME']}"
+            ),
             # django-tenants' key function puts the schema in every key, so a
             # value cached in one tenant is never read in another.
             "KEY_FUNCTION": "django_tenants.cache.make_key",
@@ -248,7 +252,7 @@ REST_FRAMEWORK = {
         "credentials.authentication.AccessKeyAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["iam_project.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "iam_project.pagination.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "iam_project.openapi.IamAutoSchema",
@@ -285,6 +289,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # tenant) is never sent by the browser to another, even a subdomain.
 SESSION_COOKIE_DOMAIN = None
 CSRF_COOKIE_DOMAIN = None
+CSRF_FAILURE_VIEW = "iam_project.errors.csrf_failure_view"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
@@ -317,7 +322,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_IGNORE_RESULT = True
 # Runs that share one Redis (tests, staging) each name their own queue, so
 # that no worker takes another run's tasks.
-CELERY_TASK_DEFAULT_QUEUE = os.environ.get("IAM_CELERY_QUEUE", "iam")
+# Like the cache prefix, named after the database by default, so that two
+# installations on one Redis never take each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get(
+    "IAM_CELERY_QUEUE", f"iam-{DATABASES['default']['NAME']}"
+)
 # A down broker must not slow an API call: the publish that follows a commit
 # gives up within a second and is not retried, because the outbox row is
 # already written and the periodic sweep sends it once the broker is back.
@@ -350,7 +359,10 @@ IAM_LOG_FORMAT = os.environ.get("IAM_LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_context": {"()": "iam_project.logging.RequestContextFilter"}},
+    "filters": {
+        "request_context": {"()": "iam_project.logging.RequestContextFilter"},
+        "redact_link_tokens": {"()": "iam_project.logging.RedactLinkTokensFilter"},
+    },
     "formatters": {
         "plain": {
             "format": "%(asctime)s %(levelname)s %(name)s [%(tenant)s %(request_id)s] "
@@ -371,11 +383,15 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": IAM_LOG_FORMAT,
-            "filters": ["request_context"],
+            "filters": ["request_context", "redact_link_tokens"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("IAM_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The development server's request lines pass the token redaction too.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- Metrics -----------------------------------------------------------------

@@ -44,7 +44,10 @@ def ensure_database(url: str, dbname: str) -> None:
 
 def postgres_url(dbname: str) -> str:
     if os.environ.get("DATABASE_URL"):
-        return os.environ["DATABASE_URL"]
+        # A server someone configured: create the database if it is missing.
+        url = os.environ["DATABASE_URL"]
+        ensure_database(url, urlsplit(url).path.lstrip("/"))
+        return url
     if port_open("127.0.0.1", 5432):
         url = f"postgres://postgres@127.0.0.1:5432/{dbname}"
     else:

@@ -63,7 +63,17 @@ class TenantRoutingMiddleware:
 
         if hostname == settings.IAM_PLATFORM_HOST:
             request.via_platform_host = True
-            tenant = self._tenant_from_credential(request)
+            match = _ISSUER_PATH.match(request.path_info)
+            if match:
+                # /t/<slug>/... is the tenant's issuer URL on the platform
+                # host: it serves that tenant's API and keys as if on its own
+                # host, and never falls back to the platform's.
+                tenant = get_tenant_for_slug(match["slug"])
+                if tenant is None:
+                    return json_error_response(TenantNotFoundError())
+                request.path_info = request.path_info[match.end() - 1 :]
+            else:
+                tenant = self._tenant_from_credential(request)
         else:
             request.via_platform_host = False
             tenant = get_tenant_for_host(hostname)
@@ -83,13 +93,6 @@ class TenantRoutingMiddleware:
             connection.set_schema_to_public()
 
     def _tenant_from_credential(self, request):
-        match = _ISSUER_PATH.match(request.path_info)
-        if match:
-            # /t/<slug>/... is the tenant's issuer URL on the platform host:
-            # it serves that tenant's API and keys as if on its own host.
-            request.path_info = request.path_info[match.end() - 1 :]
-            return self._known(request, match["slug"])
-
         auth = request.META.get("HTTP_AUTHORIZATION", "")
         scheme, _, value = auth.partition(" ")
         if scheme.lower() == "bearer" and value:
@@ -107,7 +110,7 @@ class TenantRoutingMiddleware:
             return None
         try:
             body = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return None
         if not isinstance(body, dict):
             return None

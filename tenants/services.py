@@ -1,5 +1,6 @@
 """Writes in the public schema: tenants, their domains and the platform owner."""
 
+import ipaddress
 import logging
 import re
 
@@ -56,10 +57,22 @@ def validate_slug(slug: object) -> str:
     return slug
 
 
+def _is_ip_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
 def validate_domain(domain: object) -> str:
     if not isinstance(domain, str) or not _HOSTNAME.match(domain.lower()):
         raise TenantInvalidError(details={"domain": ["Enter a valid host name."]})
     domain = domain.lower()
+    if _is_ip_address(domain):
+        raise TenantInvalidError(
+            details={"domain": ["Use a host name, not an address."]}
+        )
     if domain == settings.IAM_PLATFORM_HOST:
         raise TenantInvalidError(
             details={"domain": ["This host belongs to the platform."]}

@@ -85,3 +85,12 @@ def test_domain_cannot_be_taken_twice(owner_client):
     )
 
     assert response.status_code == 409
+
+
+def test_unknown_tenant_prefix_on_the_platform_host_is_not_the_platform(owner_client):
+    keys = IamClient().call("GET", "/t/nonexistent/.well-known/jwks.json")
+    tenants = owner_client.call("GET", "/t/nonexistent/iam/tenants")
+
+    assert keys.status_code == 404
+    assert keys.json()["error"]["code"] == "tenant_not_found"
+    assert tenants.status_code == 404
