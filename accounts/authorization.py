@@ -2,6 +2,9 @@
 
 Order of a decision:
 
+0. An `urn:iam:` resource is first brought to its canonical spelling
+   (policy_eval.canonical_resource), so every later step, and every policy,
+   sees one spelling of it.
 1. Inactive principals, the platform owner, and any `urn:iam:` resource of
    another tenant (or of the platform) are denied: no policy reaches across
    tenants, not even root's.
@@ -26,7 +29,9 @@ from accounts.policy_eval import (
     IMPLICIT_DENY,
     Result,
     Statement,
+    canonical_resource,
     evaluate,
+    is_outside_tenant,
 )
 from accounts.selectors import get_statement_index
 from credentials.selectors import is_own_credential
@@ -95,6 +100,7 @@ def parse_principal_urn(reference: str) -> str:
     Another tenant's URN is NotFoundError, like an unknown id: from here no
     other tenant exists. Anything but a user is a ValidationFailedError.
     """
+    reference = canonical_resource(reference)
     if not reference.startswith("urn:iam:"):
         try:
             return tenant_urn("user", uuid.UUID(reference))
@@ -114,12 +120,6 @@ def _principal_invalid() -> ValidationFailedError:
     return ValidationFailedError(
         details={"principal": ["Give a user id or a user URN."]}
     )
-
-
-def _is_foreign(resource: str) -> bool:
-    if not resource.startswith("urn:iam:"):
-        return False
-    return not resource.startswith(f"urn:iam:{current_tenant_slug()}:")
 
 
 def _root_id(principal):
@@ -160,9 +160,10 @@ def _self_service(principal, action: str, resource: str) -> Statement:
 
 def decide(principal, action: str, resource: str) -> Decision:
     """Decide whether a tenant principal may perform an action on a resource."""
+    resource = canonical_resource(resource)
     if getattr(principal, "is_platform_owner", False) or not principal.is_active:
         return Decision(IMPLICIT_DENY)
-    if _is_foreign(resource):
+    if is_outside_tenant(resource, current_tenant_slug()):
         return Decision(IMPLICIT_DENY)
     if principal.is_root:
         return Decision(ALLOW)

@@ -14,6 +14,7 @@ otherwise the request is implicitly denied. Actions match case-insensitively
 
 import json
 import re
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -36,6 +37,7 @@ _SID = re.compile(r"[A-Za-z0-9]{1,128}")
 # `*`, or `service:Name`, either part possibly with wildcards.
 _ACTION = re.compile(r"\*|[A-Za-z0-9*?-]+:[A-Za-z0-9_.*?-]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+IAM_URN_PREFIX = "urn:iam:"
 
 
 class PolicyDocumentError(ValueError):
@@ -345,6 +347,38 @@ def _literal_service(action: str) -> str | None:
     return service.lower()
 
 
+def canonical_resource(resource: str) -> str:
+    """The one spelling of an `urn:iam:` resource; any other resource as given.
+
+    IAM writes the scheme, the tenant slug and the kind in lowercase and a
+    UUID id in its canonical form. Resources match case-sensitively, so
+    without this `URN:IAM:beta:...` would slip past the tenant check and an
+    upper-case id past a Deny (or the root guard) written for the canonical
+    one. Ids that are not UUIDs (access keys, SSH keys) are kept as they are.
+    """
+    if resource[: len(IAM_URN_PREFIX)].lower() != IAM_URN_PREFIX:
+        return resource
+    tenant, colon, rest = resource[len(IAM_URN_PREFIX) :].partition(":")
+    kind, slash, object_id = rest.partition("/")
+    try:
+        object_id = str(uuid.UUID(object_id))
+    except ValueError:
+        pass
+    return f"{IAM_URN_PREFIX}{tenant.lower()}{colon}{kind.lower()}{slash}{object_id}"
+
+
+def is_outside_tenant(resource: str, tenant: str | None) -> bool:
+    """Whether a canonical `urn:iam:` resource belongs to another tenant.
+
+    Platform resources (`urn:iam::tenant/...`) are outside every tenant, and
+    with no tenant every `urn:iam:` resource is outside. Resources of other
+    services are left to the policies.
+    """
+    if not resource.startswith(IAM_URN_PREFIX):
+        return False
+    return not tenant or not resource.startswith(f"{IAM_URN_PREFIX}{tenant}:")
+
+
 class PoliciesUnavailableError(Exception):
     """The token holds no complete `policies` claim: ask IAM instead."""
 
@@ -369,6 +403,13 @@ def decide_from_token(
 
     A token is a snapshot: policy changes reach local decisions when the
     client's next token is issued, at most one token lifetime later.
+
+    As in IAM, an `urn:iam:` resource of a tenant other than the token's
+    `tenant` claim is denied (implicitly), root's token included. IAM's
+    root guard (only root changes root's user and keys) is not applied:
+    nothing in the token says which user is root. Root's own tokens are
+    `root: true` and allowed; a service that lets other users change IAM
+    users must ask IAM (`POST /iam/authorize`).
     """
     import jwt  # Only this helper needs PyJWT; the evaluator stays stdlib.
 
@@ -381,6 +422,9 @@ def decide_from_token(
         leeway=leeway_seconds,
         options={"require": ["exp", "iat", "iss", "sub"]},
     )
+    resource = canonical_resource(resource)
+    if is_outside_tenant(resource, claims.get("tenant")):
+        return Result(IMPLICIT_DENY)
     if claims.get("root") is True:
         return Result(ALLOW)
     if claims.get("policies_truncated") or "policies" not in claims:

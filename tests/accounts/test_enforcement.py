@@ -19,13 +19,14 @@ from accounts.models import User
 from accounts.selectors import list_effective_statements
 from tests.accounts.conftest import (
     allow,
+    client_of,
     deny,
     grant,
     make_group,
     make_policy,
     managed,
 )
-from tests.conftest import make_user
+from tests.conftest import make_user, root_of
 
 NEW_DOCUMENT = {"Statement": [allow("iam:GetUser")]}
 
@@ -524,6 +525,64 @@ def test_no_one_is_allowed_on_another_tenants_resources(
     as_admin = alice_client.call("POST", "/iam/authorize", question)
 
     assert as_root.json()["decision"] == as_admin.json()["decision"] == "implicit_deny"
+
+
+TWO_TENANTS = [("acme", "globex"), ("globex", "acme")]
+
+
+def admin_client_of(tenant, slug):
+    admin = make_user(tenant, email=f"admin@{slug}.test")
+    grant(tenant, admin, allow("*"))
+    return client_of(tenant, admin)
+
+
+@pytest.mark.parametrize("home", ["acme", "globex"])
+@pytest.mark.parametrize(
+    "spelling",
+    [str.upper, lambda s: s.replace("-", ""), "{{{}}}".format],
+    ids=["upper", "no-hyphens", "braces"],
+)
+def test_authorize_applies_the_root_guard_to_every_spelling_of_roots_id(
+    request, home, spelling
+):
+    tenant = request.getfixturevalue(home)
+    root = root_of(tenant)
+    resource = f"urn:iam:{home}:user/{spelling(str(root.id))}"
+
+    response = admin_client_of(tenant, home).call(
+        "POST", "/iam/authorize", {"action": "iam:UpdateUser", "resource": resource}
+    )
+
+    assert response.json()["decision"] == "explicit_deny"
+    assert response.json()["sid"] == "OnlyRootChangesRoot"
+
+
+@pytest.mark.parametrize(("home", "other"), TWO_TENANTS)
+@pytest.mark.parametrize(
+    "template",
+    ["URN:IAM:{other}:user/x", "Urn:Iam:{other}:user/x", "urn:iam:{upper}:user/x"],
+)
+def test_authorize_denies_another_tenants_resource_in_any_spelling(
+    request, home, other, template
+):
+    tenant = request.getfixturevalue(home)
+    resource = template.format(other=other, upper=other.upper())
+
+    response = admin_client_of(tenant, home).call(
+        "POST", "/iam/authorize", {"action": "iam:GetUser", "resource": resource}
+    )
+
+    assert response.json()["decision"] == "implicit_deny"
+
+
+def test_a_policy_on_the_canonical_urn_matches_any_spelling(acme, alice, bob):
+    grant(acme, alice, allow("iam:GetUser", f"urn:iam:acme:user/{bob.id}"))
+    resource = f"URN:IAM:ACME:USER/{str(bob.id).upper()}"
+
+    with tenant_context(acme):
+        result = decide(User.objects.get(id=alice.id), "iam:GetUser", resource)
+
+    assert result.allowed
 
 
 # --- loading effective statements ------------------------------------------

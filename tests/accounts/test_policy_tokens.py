@@ -128,3 +128,48 @@ def test_a_token_of_another_tenant_is_refused(globex_root, jwks_client):
         decide_from_token(
             token, "shop:Refund", "x", issuer=ISSUER, jwks_client=jwks_client
         )
+
+
+@pytest.fixture
+def admin_token(acme, alice):
+    grant(acme, alice, allow("*"))
+    return login("acme.localhost", alice.email)["access_token"]
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        "urn:iam:globex:user/1",
+        "URN:IAM:globex:user/1",
+        "urn:iam:GLOBEX:user/1",
+        "urn:iam::tenant/globex",
+    ],
+)
+@pytest.mark.parametrize("who", ["admin_token", "root_token"])
+def test_a_service_denies_another_tenants_resource_locally(
+    request, jwks_client, who, resource
+):
+    token = request.getfixturevalue(who)
+
+    result = decide_from_token(
+        token, "iam:GetUser", resource, issuer=ISSUER, jwks_client=jwks_client
+    )
+
+    assert result.decision == "implicit_deny"
+
+
+def test_a_service_allows_its_own_tenants_resource_in_any_spelling(
+    alice, admin_token, jwks_client
+):
+    resource = f"URN:IAM:acme:user/{str(alice.id).upper()}"
+
+    result = decide_from_token(
+        admin_token, "iam:GetUser", resource, issuer=ISSUER, jwks_client=jwks_client
+    )
+
+    assert result.allowed
+
+
+@pytest.fixture
+def root_token(acme_root):
+    return login("acme.localhost", acme_root.email)["access_token"]

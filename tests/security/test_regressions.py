@@ -3,9 +3,12 @@
 from django.db import connection, transaction
 from django_tenants.utils import tenant_context
 
+from accounts.authorization import decide
+from accounts.models import User
 from credentials import signing
 from credentials.models import SigningKey
-from tests.conftest import IamClient, login
+from tests.accounts.conftest import allow, grant
+from tests.conftest import IamClient, login, make_user
 
 
 def test_policy_effect_of_the_wrong_type_is_a_validation_error_not_a_500(
@@ -96,3 +99,23 @@ def test_post_to_an_unknown_api_path_is_the_json_404_not_the_csrf_page(acme):
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_authorize_canonicalizes_a_resource_before_tenant_and_root_checks(
+    acme, acme_root, globex
+):
+    # /iam/authorize compared the resource as typed: an upper-case root id
+    # escaped the root guard, an upper-case scheme the tenant check.
+    admin = make_user(acme, email="canon@acme.test")
+    grant(acme, admin, allow("*"))
+
+    with tenant_context(acme):
+        principal = User.objects.get(id=admin.id)
+        on_root = decide(
+            principal,
+            "iam:UpdateUser",
+            f"urn:iam:acme:user/{str(acme_root.id).upper()}",
+        )
+        on_globex = decide(principal, "iam:GetUser", "URN:IAM:globex:user/x")
+
+    assert (on_root.decision, on_globex.decision) == ("explicit_deny", "implicit_deny")
