@@ -13,10 +13,11 @@ Order of a decision:
    or on root's keys is an explicit deny for everyone else, whatever their
    policies say.
 4. The user's effective statements (attached directly or through groups)
-   plus the self-service rule (read and update yourself, change your
-   password, manage your own access keys) are evaluated by policy_eval:
-   an explicit Deny wins, then an Allow, otherwise implicit deny. A Deny
-   therefore also takes self-service away, as an administrator would expect.
+   plus the self-service rule (read and update yourself, your email
+   included, change your password, manage your own access keys) are
+   evaluated by policy_eval: an explicit Deny wins, then an Allow,
+   otherwise implicit deny. A Deny therefore also takes self-service away,
+   as an administrator would expect.
 """
 
 import uuid
@@ -60,6 +61,7 @@ Decision = Result
 SELF_SERVICE_ACTIONS = (
     "iam:GetUser",
     "iam:UpdateUser",
+    "iam:UpdateLoginProfile",
     "iam:ChangePassword",
     "iam:ListAccessKeys",
     "iam:CreateAccessKey",

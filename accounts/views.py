@@ -70,11 +70,16 @@ class UserDetailView(APIView):
         request=UserUpdateSerializer, responses={200: UserSerializer, 409: CONFLICT}
     )
     def patch(self, request, user_id):
-        authorize(request.user, "iam:UpdateUser", user_urn_for(request, user_id))
+        urn = user_urn_for(request, user_id)
+        authorize(request.user, "iam:UpdateUser", urn)
         user = resolve_user(request, user_id)
         serializer = UserUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         changes = serializer.validated_data
+        if "email" in changes:
+            # Password resets go to the address: whoever sets it can take
+            # the account over. Self-service grants it on one's own URN.
+            authorize(request.user, "iam:UpdateLoginProfile", urn)
         if user_id == "me" and "is_active" in changes:
             raise InvalidRequestError("You cannot change your own active flag.")
         user = services.update_user(actor=request.user, user=user, **changes)

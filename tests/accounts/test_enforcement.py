@@ -15,7 +15,7 @@ from django_tenants.utils import tenant_context
 from accounts import services
 from accounts.authorization import decide
 from accounts.exceptions import RootUserChangeDeniedError
-from accounts.models import User
+from accounts.models import User, UserPolicyAttachment
 from accounts.selectors import list_effective_statements
 from tests.accounts.conftest import (
     allow,
@@ -45,6 +45,12 @@ ENDPOINTS = [
         "/iam/users/{bob}",
         {"name": "Robert"},
         [("iam:UpdateUser", "user/{bob}")],
+    ),
+    (
+        "PATCH",
+        "/iam/users/{bob}",
+        {"email": "robert@acme.test"},
+        [("iam:UpdateUser", "user/{bob}"), ("iam:UpdateLoginProfile", "user/{bob}")],
     ),
     ("DELETE", "/iam/users/{bob}", None, [("iam:DeleteUser", "user/{bob}")]),
     ("GET", "/iam/users/{bob}/policies", None, [("iam:GetUser", "user/{bob}")]),
@@ -376,6 +382,64 @@ def test_an_administrator_cannot_disable_roots_access_key(
     )
 
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("home", ["acme", "globex"])
+def test_changing_another_users_email_needs_update_login_profile(request, home):
+    tenant = request.getfixturevalue(home)
+    mallory = make_user(tenant, email=f"mallory@{home}.test")
+    victim = make_user(tenant, email=f"victim@{home}.test")
+    grant(tenant, mallory, allow(["iam:GetUser", "iam:UpdateUser"]))
+
+    response = client_of(tenant, mallory).call(
+        "PATCH", f"/iam/users/{victim.id}", {"email": f"mallory+2@{home}.test"}
+    )
+
+    assert response.status_code == 403
+    with tenant_context(tenant):
+        assert User.objects.get(id=victim.id).unconfirmed_email is None
+
+
+@pytest.mark.parametrize("managed_policy", ["IamFullAccess", "AdministratorAccess"])
+def test_managed_full_access_may_change_another_users_email(
+    acme, alice, bob, alice_client, managed_policy
+):
+    with tenant_context(acme):
+        UserPolicyAttachment.objects.create(
+            user=alice, policy=managed(acme, managed_policy)
+        )
+
+    response = alice_client.call(
+        "PATCH", f"/iam/users/{bob.id}", {"email": "robert@acme.test"}
+    )
+
+    assert response.status_code == 200
+    assert response.json()["unconfirmed_email"] == "robert@acme.test"
+
+
+@pytest.mark.parametrize("target", ["me", "{alice}"])
+def test_a_user_may_change_its_own_email_without_a_policy(alice, alice_client, target):
+    response = alice_client.call(
+        "PATCH", f"/iam/users/{target.format(alice=alice.id)}", {"email": "al@new.test"}
+    )
+
+    assert response.status_code == 200
+    assert response.json()["unconfirmed_email"] == "al@new.test"
+
+
+def test_authorize_answers_update_login_profile_as_enforcement_does(
+    acme, alice, bob, alice_client
+):
+    grant(acme, alice, allow("iam:UpdateUser"))
+
+    def ask(user):
+        question = {
+            "action": "iam:UpdateLoginProfile",
+            "resource": f"urn:iam:acme:user/{user.id}",
+        }
+        return alice_client.call("POST", "/iam/authorize", question).json()
+
+    assert (ask(bob)["decision"], ask(alice)["decision"]) == ("implicit_deny", "allow")
 
 
 def test_root_still_changes_itself(acme_root_client):

@@ -119,3 +119,20 @@ def test_authorize_canonicalizes_a_resource_before_tenant_and_root_checks(
         on_globex = decide(principal, "iam:GetUser", "URN:IAM:globex:user/x")
 
     assert (on_root.decision, on_globex.decision) == ("explicit_deny", "implicit_deny")
+
+
+def test_update_user_alone_cannot_redirect_another_users_email(acme):
+    # iam:UpdateUser let a user point another's email at its own mailbox,
+    # confirm it and reset the password: email needs iam:UpdateLoginProfile.
+    mallory = make_user(acme, email="mallory@acme.test")
+    victim = make_user(acme, email="victim@acme.test")
+    grant(acme, mallory, allow(["iam:GetUser", "iam:UpdateUser"]))
+    token = login("acme.localhost", mallory.email)["access_token"]
+
+    response = (
+        IamClient("acme.localhost")
+        .bearer(token)
+        .call("PATCH", f"/iam/users/{victim.id}", {"email": "mallory@evil.test"})
+    )
+
+    assert response.status_code == 403
