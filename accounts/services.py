@@ -3,10 +3,13 @@
 All functions work in the current tenant schema; the caller picks it.
 """
 
+import hashlib
 import logging
 import unicodedata
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -25,6 +28,7 @@ from audit.services import record_event
 from credentials.access_keys import delete_access_keys_of
 from credentials.login_attempts import login_attempt
 from credentials.services import revoke_refresh_tokens_of
+from credentials.throttling import canonical_account
 from iam_project.errors import EmailNotConfirmedError, InvalidCredentialsError
 from notifications import services as notify
 
@@ -289,20 +293,20 @@ def request_password_reset(*, email: object) -> None:
     """Mail a reset link if an active user has this address; say nothing either way.
 
     Both answers cost the same, so timing does not tell which addresses have
-    an account: a known address writes its outbox row and commits, an unknown
-    or inactive one writes a stand-in row and rolls it back. What remains is
-    the publish to the broker after the commit (a sub-millisecond write to
-    Redis) on one side and the schema's search path set again after the
-    rollback on the other, both small beside the jitter of any network
-    between client and server.
+    an account: a known address writes its outbox row and commits, an
+    unknown or inactive one writes a stand-in row and rolls it back, and the
+    publish to the broker happens off the request thread. Each account gets
+    at most IAM_LINK_EMAILS_PER_HOUR such emails, so the call cannot flood an
+    inbox.
     """
     user = (
         User.objects.filter(email__iexact=email).first()
         if isinstance(email, str)
         else None
     )
+    sends = _may_mail(email, "reset") and user is not None and user.is_active
     with transaction.atomic():
-        if user is not None and user.is_active:
+        if sends:
             notify.send_password_reset_email(user=user)
         else:
             notify.write_stand_in_email(recipient=str(email)[:254])
@@ -310,16 +314,40 @@ def request_password_reset(*, email: object) -> None:
 
 
 def resend_confirmation(*, email: object) -> None:
-    """Mail a new confirmation link for a pending or unconfirmed address."""
-    if not isinstance(email, str):
-        return
-    user = (
-        User.objects.filter(unconfirmed_email__iexact=email).first()
-        or User.objects.filter(email__iexact=email, email_confirmed=False).first()
-    )
-    if user is not None and user.is_active:
-        with transaction.atomic():
+    """Mail a new confirmation link for a pending or unconfirmed address.
+
+    Like a reset request: the same work whether or not the address is known,
+    and a cap on emails per account.
+    """
+    user = None
+    if isinstance(email, str):
+        user = (
+            User.objects.filter(unconfirmed_email__iexact=email).first()
+            or User.objects.filter(email__iexact=email, email_confirmed=False).first()
+        )
+    sends = _may_mail(email, "confirm") and user is not None and user.is_active
+    with transaction.atomic():
+        if sends:
             notify.send_email_confirmation(user=user)
+        else:
+            notify.write_stand_in_email(recipient=str(email)[:254])
+            transaction.set_rollback(True)
+
+
+def _may_mail(email: object, kind: str) -> bool:
+    """Count one requested email to an address; False past the hourly cap.
+
+    Counted by the address typed, known or not, so both answers do the same
+    cache work.
+    """
+    typed = canonical_account(email) if isinstance(email, str) else ""
+    key = f"link-emails:{kind}:{hashlib.sha256(typed.encode()).hexdigest()[:32]}"
+    if cache.add(key, 1, 3600):
+        return True
+    try:
+        return cache.incr(key) <= settings.IAM_LINK_EMAILS_PER_HOUR
+    except ValueError:
+        return cache.add(key, 1, 3600)
 
 
 def authenticate_password(*, email: object, password: object) -> User:

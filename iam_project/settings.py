@@ -402,6 +402,8 @@ IAM_METRICS_TOKEN = os.environ.get("IAM_METRICS_TOKEN", "")
 # --- Throttling of failed authentication -------------------------------------
 
 IAM_THROTTLE_WINDOW_SECONDS = env_int("IAM_THROTTLE_WINDOW_SECONDS", 300)
+# Reset and confirmation emails one account may be sent per hour on request.
+IAM_LINK_EMAILS_PER_HOUR = env_int("IAM_LINK_EMAILS_PER_HOUR", 5)
 # Failures per tenant account from one address in one window, then 429 for
 # that address until the window ends.
 IAM_THROTTLE_ACCOUNT_ATTEMPTS = env_int("IAM_THROTTLE_ACCOUNT_ATTEMPTS", 5)

@@ -21,6 +21,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from accounts import link_tokens
 from notifications.messages import compose_email
 from notifications.models import Outbox
+from notifications.publisher import publish_later
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ def _queue(*, user, template: str, recipient: str) -> Outbox:
     )
     transaction.on_commit(
         partial(
-            enqueue_outbox_email,
+            publish_later,
             outbox_id=email.id,
             schema_name=connection.schema_name,
         )

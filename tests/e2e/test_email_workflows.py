@@ -1,5 +1,7 @@
 """Email workflows on the real stack: HTTP, Celery on Redis, SMTP on loopback."""
 
+import time
+
 import pytest
 
 from tests.e2e.conftest import http_call, link_token
@@ -88,7 +90,12 @@ def test_user_created_while_the_broker_is_down_gets_the_welcome_email_later(
     )
 
     assert created.status == 201, created.body
-    web_log = live_iam.processes[-1].log.read_text()
-    assert "email not queued, left for the sweep" in web_log
+    # The publish runs after the answer, on the web process's publisher thread.
+    web_log = live_iam.processes[-1].log
+    for _ in range(100):
+        if "email not queued, left for the sweep" in web_log.read_text():
+            break
+        time.sleep(0.1)
+    assert "email not queued, left for the sweep" in web_log.read_text()
     welcome = live_iam.wait_for_email("outage@e2e.test")
     assert "reset-password?token=" in text_body(welcome)

@@ -92,3 +92,23 @@ def test_link_tokens_never_reach_the_log():
 
     assert "acme.w.abc" not in record.getMessage()
     assert "token=[redacted]&x=1" in record.getMessage()
+
+
+def test_reset_requests_cannot_flood_an_inbox(
+    acme, outbox, settings, django_capture_on_commit_callbacks
+):
+    from tests.conftest import make_user
+
+    settings.IAM_LINK_EMAILS_PER_HOUR = 3
+    make_user(acme, email="dave@acme.test")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [
+            IamClient("acme.localhost")
+            .call("POST", "/iam/password/reset", {"email": "dave@acme.test"})
+            .status_code
+            for _ in range(6)
+        ]
+
+    assert answers == [202] * 6
+    assert len([m for m in outbox if m.to == ["dave@acme.test"]]) == 3
