@@ -8,11 +8,14 @@ Order of a decision:
 1. Inactive principals, the platform owner, and any `urn:iam:` resource of
    another tenant (or of the platform) are denied: no policy reaches across
    tenants, not even root's.
-2. Root may do anything else in its tenant.
-3. Only root changes root: any action other than reads on root's user URN
+2. A privileged session (the platform owner acting as root) may not mint
+   or change lasting credentials (access keys, SSH keys, password, email):
+   an explicit deny, so the session cannot outlive its 15 minutes.
+3. Root may do anything else in its tenant.
+4. Only root changes root: any action other than reads on root's user URN
    or on root's keys is an explicit deny for everyone else, whatever their
    policies say.
-4. The user's effective statements (attached directly or through groups)
+5. The user's effective statements (attached directly or through groups)
    plus the self-service rule (read and update yourself, your email
    included, change your password, manage your own access keys) are
    evaluated by policy_eval: an explicit Deny wins, then an Allow,
@@ -76,6 +79,20 @@ _ROOT_OWNED_KINDS = ("user", "access-key", "ssh-key")
 _ROOT_READ_PREFIXES = ("iam:get", "iam:list", "iam:simulateprincipalpolicy")
 _ROOT_GUARD = Statement(
     "Deny", ("*",), ("*",), sid="OnlyRootChangesRoot", source="builtin:root-guard"
+)
+# A credential made or changed by a privileged session would outlast the
+# session's 15 minutes and act later without the owner's name on it.
+_PRIVILEGED_SESSION_GUARD = Statement(
+    "Deny",
+    (
+        "iam:CreateAccessKey",
+        "iam:UploadSSHPublicKey",
+        "iam:ChangePassword",
+        "iam:UpdateLoginProfile",
+    ),
+    ("*",),
+    sid="PrivilegedSessionCannotMintCredentials",
+    source="builtin:privileged-session",
 )
 
 
@@ -167,6 +184,10 @@ def decide(principal, action: str, resource: str) -> Decision:
         return Decision(IMPLICIT_DENY)
     if is_outside_tenant(resource, current_tenant_slug()):
         return Decision(IMPLICIT_DENY)
+    # Set by BearerAuthentication from the token's `act` claim.
+    if getattr(principal, "impersonator", None) is not None:
+        if _PRIVILEGED_SESSION_GUARD.matches(action.lower(), resource):
+            return Decision(EXPLICIT_DENY, _PRIVILEGED_SESSION_GUARD)
     if principal.is_root:
         return Decision(ALLOW)
     if _changes_root(principal, action, resource):

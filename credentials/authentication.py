@@ -37,6 +37,9 @@ class BearerAuthentication(authentication.BaseAuthentication):
             or principal.token_version != claims.get("ver")
         ):
             raise TokenInvalidError()
+        if "act" in claims:
+            # A privileged session: decide() refuses it lasting credentials.
+            principal.impersonator = _impersonator(claims)
         note_credential(claims)
         return principal, claims
 
@@ -82,9 +85,15 @@ def note_credential(claims: dict) -> None:
     update_origin(
         credential="privileged_session" if actor else claims.get("auth", ""),
         access_key_id=claims.get("akid", ""),
-        impersonator=actor.get("sub", "") if isinstance(actor, dict) else "",
+        impersonator=_impersonator(claims),
         reason=claims.get("reason", "") if actor else "",
     )
+
+
+def _impersonator(claims: dict) -> str:
+    """The URN of whoever acts through a privileged session, else ""."""
+    actor = claims.get("act")
+    return actor.get("sub", "") if isinstance(actor, dict) else ""
 
 
 def _decode_basic(parts: list[bytes]) -> tuple[str, str]:

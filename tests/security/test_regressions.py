@@ -136,3 +136,21 @@ def test_update_user_alone_cannot_redirect_another_users_email(acme):
     )
 
     assert response.status_code == 403
+
+
+def test_privileged_session_cannot_create_a_lasting_root_access_key(
+    acme, platform_owner, owner_client
+):
+    # A 15-minute session minted a permanent key for root, outliving itself
+    # and acting later without the owner's name in the audit trail.
+    session = owner_client.call(
+        "POST", "/iam/tenants/acme/sessions", {"reason": "ticket 7"}
+    ).json()
+
+    response = (
+        IamClient("acme.localhost")
+        .bearer(session["access_token"])
+        .call("POST", "/iam/users/me/credentials")
+    )
+
+    assert response.status_code == 403
