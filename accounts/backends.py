@@ -8,6 +8,8 @@ from django_tenants.utils import get_public_schema_name
 
 from accounts.models import User
 from accounts.services import authenticate_password
+from audit.models import AuditEvent
+from audit.services import record_event
 from iam_project.errors import IAMError, TooManyAttemptsError
 from tenants.hosts import TENANT, request_scope
 
@@ -31,6 +33,14 @@ class TenantRootBackend(BaseBackend):
         # Only root runs the tenant admin (issue 6); opening it to users
         # whose policies allow it would replace this check with a decide().
         if not user.is_root:
+            # The password was right, so the log-in itself is recorded as a
+            # success; this says that the admin then turned the user away.
+            record_event(
+                actor=user,
+                action="iam:AdminLogin",
+                target=user.urn,
+                outcome=AuditEvent.Outcome.DENIED,
+            )
             logger.info("admin login refused user=%s reason=not_root", user.id)
             return None
         return user

@@ -64,6 +64,19 @@ def test_non_root_user_cannot_log_in_to_the_tenant_admin(acme):
     assert not _is_logged_in(client)
 
 
+def test_turning_a_non_root_user_away_is_audited_as_denied(acme):
+    from audit.models import AuditEvent
+
+    alice = make_user(acme, email="alice@acme.test")
+
+    AdminClient("acme.localhost").log_in("alice@acme.test")
+
+    with tenant_context(acme):
+        event = AuditEvent.objects.get(action="iam:AdminLogin")
+    assert event.outcome == "denied"
+    assert event.actor == f"urn:iam:acme:user/{alice.id}"
+
+
 def test_root_with_unconfirmed_email_cannot_log_in(acme, acme_root):
     with tenant_context(acme):
         acme_root.email_confirmed = False
