@@ -47,7 +47,9 @@ def login_attempt(
     account = account if isinstance(account, str) else ""
     address = current_origin().client_ip or "unknown"
     try:
-        throttling.check_allowed(scope=scope, account=account, address=address)
+        had_failures = throttling.check_allowed(
+            scope=scope, account=account, address=address
+        )
     except TooManyAttemptsError:
         record_event(
             actor=None,
@@ -77,7 +79,8 @@ def login_attempt(
         count_login(method=scope, outcome="failure")
         raise
 
-    throttling.record_success(scope=scope, account=account, address=address)
+    if had_failures:
+        throttling.record_success(scope=scope, account=account, address=address)
     count_login(method=scope, outcome="success")
     if audit_success and attempt.principal is not None:
         record_event(

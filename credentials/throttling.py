@@ -78,9 +78,8 @@ def _limits() -> tuple[Limit, Limit, Limit]:
     )
 
 
-def _blocked_for(key: str, limit: Limit) -> int:
+def _wait(state: dict, key: str, limit: Limit) -> int:
     """Seconds until the window ends when the counter is at its limit, else 0."""
-    state = cache.get_many([key, f"{key}:until"])
     count, until = state.get(key), state.get(f"{key}:until")
     if count is None or count < limit.attempts:
         return 0
@@ -103,16 +102,24 @@ def _hit(key: str, limit: Limit) -> None:
         )
 
 
-def check_allowed(*, scope: str, account: str, address: str) -> None:
-    """Raise TooManyAttemptsError while the account or the address is throttled."""
+def check_allowed(*, scope: str, account: str, address: str) -> bool:
+    """Raise TooManyAttemptsError while the account or the address is throttled.
+
+    Returns whether this address has failures on the account, so that a
+    success only clears counters that exist. Two cache round trips: the
+    tenant's counters together, then the address's in the public schema.
+    """
     pair, account_key, address_key = _keys(scope, account, address)
     pair_limit, account_limit, address_limit = _limits()
-    wait = max(_blocked_for(pair, pair_limit), _blocked_for(account_key, account_limit))
+    state = cache.get_many([pair, f"{pair}:until", account_key, f"{account_key}:until"])
+    wait = max(_wait(state, pair, pair_limit), _wait(state, account_key, account_limit))
     with schema_context("public"):
-        wait = max(wait, _blocked_for(address_key, address_limit))
+        address_state = cache.get_many([address_key, f"{address_key}:until"])
+    wait = max(wait, _wait(address_state, address_key, address_limit))
     if wait:
         logger.warning("authentication throttled scope=%s retry_after=%s", scope, wait)
         raise TooManyAttemptsError(wait)
+    return state.get(pair) is not None
 
 
 def record_failure(*, scope: str, account: str, address: str) -> None:
