@@ -93,6 +93,7 @@ def update_access_key(*, key: AccessKey, status: str, actor=None) -> AccessKey:
         key.save(update_fields=["status", "updated_at"])
         if status == AccessKey.Status.INACTIVE:
             _end_sessions_of_key(key)
+        _publish_key_state(key.access_key_id, _key_state(key.user_id, status))
         record_event(
             actor=actor,
             action="iam:UpdateAccessKey",
@@ -116,6 +117,7 @@ def delete_access_key(*, key: AccessKey, actor=None) -> None:
         key.delete()
         with schema_context(get_public_schema_name()):
             AccessKeyIndex.objects.filter(pk=key.access_key_id).delete()
+        _publish_key_state(key.access_key_id, _GONE)
         record_event(actor=actor, action="iam:DeleteAccessKey", target=key.urn)
     logger.info("access key deleted key=%s user=%s", key.access_key_id, key.user_id)
 
@@ -131,19 +133,76 @@ def delete_access_keys_of(*, user: User) -> None:
         AccessKey.objects.filter(user=user).delete()
         with schema_context(get_public_schema_name()):
             AccessKeyIndex.objects.filter(pk__in=ids).delete()
+        for access_key_id in ids:
+            _publish_key_state(access_key_id, _GONE)
     logger.info("access keys deleted user=%s count=%s", user.id, len(ids))
 
 
 def _end_sessions_of_key(key: AccessKey) -> None:
-    # Refresh tokens obtained with the key stop working with it; access
-    # tokens already issued run out within IAM_ACCESS_TOKEN_TTL_SECONDS.
+    # Refresh tokens obtained with the key stop working with it; its access
+    # tokens are refused by IAM at once (is_access_key_usable), and
+    # services that verify them alone see them expire.
     RefreshToken.objects.filter(
         access_key_id=key.access_key_id, revoked_at__isnull=True
     ).update(revoked_at=timezone.now())
 
 
+# The state of each key that minted access tokens, for the check on every
+# request made with one of them. The cache key carries the schema.
+_GONE = "gone"
+
+
+def _key_state(user_id, status: str) -> str:
+    return f"{user_id}:{status}"
+
+
+def _state_cache_key(access_key_id: str) -> str:
+    return f"access-key-state:{access_key_id}"
+
+
+def is_access_key_usable(*, access_key_id: str, user_id) -> bool:
+    """Whether the key exists, is active and belongs to this user.
+
+    Asked for every request with a token minted by a key (`akid`), so a
+    deleted or deactivated key ends its tokens at once. The answer comes
+    from the cache, else from one indexed read that is then cached.
+    """
+    cache_key = _state_cache_key(access_key_id)
+    state = cache.get(cache_key)
+    if state is None:
+        row = (
+            AccessKey.objects.filter(access_key_id=access_key_id)
+            .values_list("user_id", "status")
+            .first()
+        )
+        state = _key_state(*row) if row else _GONE
+        # add, not set: a change that committed meanwhile has published
+        # the newer state, which this older read must not overwrite.
+        cache.add(cache_key, state, settings.IAM_ACCESS_TOKEN_TTL_SECONDS)
+    return state == _key_state(user_id, AccessKey.Status.ACTIVE)
+
+
+def _publish_key_state(access_key_id: str, state: str) -> None:
+    """Drop the cached state now; store the new one when the change commits.
+
+    Dropping it now lets this transaction see its own change (and leaves
+    the cache right if it rolls back); storing it on commit replaces
+    whatever another worker cached from the old row in between.
+    """
+    schema = connection.schema_name
+    cache_key = _state_cache_key(access_key_id)
+    cache.delete(cache_key)
+
+    def publish():
+        # Commit callbacks may run after the connection left the schema.
+        with schema_context(schema):
+            cache.set(cache_key, state, settings.IAM_ACCESS_TOKEN_TTL_SECONDS)
+
+    transaction.on_commit(publish)
+
+
 def authenticate_access_key(
-    *, access_key_id: object, secret: object, audit_success: bool = True
+    *, access_key_id: object, secret: object
 ) -> tuple[User, AccessKey]:
     """Return the user and key that this id and secret prove, else raise.
 
@@ -151,9 +210,14 @@ def authenticate_access_key(
     same InvalidCredentialsError after exactly one HMAC, so neither the
     answer nor its timing tells which. Failures are throttled per key id
     and per address, and audited (see credentials.login_attempts).
+
+    Successes are not audited: programs exchange keys often, and a row per
+    exchange would cost a write on the hot path for little; the key's
+    last_used_at and the credential report show use, and every change a
+    key's tokens make is audited with the key id.
     """
     with login_attempt(
-        scope="access_key", account=access_key_id, audit_success=audit_success
+        scope="access_key", account=access_key_id, audit_success=False
     ) as attempt:
         user, key = _verify_access_key(access_key_id=access_key_id, secret=secret)
         attempt.succeeded(user)

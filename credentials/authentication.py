@@ -7,7 +7,7 @@ import jwt
 from rest_framework import authentication
 
 from audit.context import update_origin
-from credentials.access_keys import authenticate_access_key
+from credentials.access_keys import authenticate_access_key, is_access_key_usable
 from credentials.principals import get_principal, subject_id_from_urn
 from credentials.tokens import decode_access_token, issue_access_token
 from iam_project.errors import InvalidCredentialsError, TokenInvalidError
@@ -37,6 +37,10 @@ class BearerAuthentication(authentication.BaseAuthentication):
             or principal.token_version != claims.get("ver")
         ):
             raise TokenInvalidError()
+        # A token minted by a key ends with the key (a cache read when warm).
+        akid = claims.get("akid")
+        if akid and not is_access_key_usable(access_key_id=akid, user_id=principal.id):
+            raise TokenInvalidError()
         if "act" in claims:
             # A privileged session: decide() refuses it lasting credentials.
             principal.impersonator = _impersonator(claims)
@@ -63,9 +67,7 @@ class AccessKeyAuthentication(authentication.BaseAuthentication):
             return None
         access_key_id, secret = _decode_basic(parts)
 
-        user, key = authenticate_access_key(
-            access_key_id=access_key_id, secret=secret, audit_success=False
-        )
+        user, key = authenticate_access_key(access_key_id=access_key_id, secret=secret)
         token, _ = issue_access_token(
             user, auth_method="access_key", access_key_id=key.access_key_id
         )

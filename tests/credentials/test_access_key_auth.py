@@ -12,8 +12,9 @@ from django_tenants.utils import tenant_context
 from accounts.models import User
 from credentials import access_keys, hashing
 from credentials.models import AccessKey
+from credentials.tokens import issue_access_token
 from tenants.services import update_tenant
-from tests.conftest import IamClient
+from tests.conftest import IamClient, make_user
 from tests.credentials.conftest import new_key
 
 
@@ -349,3 +350,80 @@ def test_last_used_is_written_again_once_the_gate_expires(acme, alice):
             access_keys.authenticate_access_key(access_key_id=key_id, secret=secret)
 
     assert len(_key_updates(queries)) == 1
+
+
+# --- access tokens minted by a key end with the key ------------------------
+
+
+def key_token_client(tenant, user):
+    """A client holding an access token minted by a new key of the user."""
+    host = tenant.domains.get(is_primary=True).domain
+    key_id, secret = new_key(tenant, user)
+    token = exchange(host, key_id, secret).json()["access_token"]
+    return key_id, IamClient(host).bearer(token)
+
+
+def change_key(tenant, key_id, change):
+    with tenant_context(tenant):
+        key = AccessKey.objects.get(access_key_id=key_id)
+        if change == "delete":
+            access_keys.delete_access_key(key=key)
+        else:
+            access_keys.update_access_key(key=key, status=AccessKey.Status.INACTIVE)
+
+
+@pytest.mark.parametrize("change", ["deactivate", "delete"])
+@pytest.mark.parametrize("slug", ["acme", "globex"])
+def test_revoking_a_key_ends_the_access_tokens_it_minted_at_once(request, slug, change):
+    tenant = request.getfixturevalue(slug)
+    owner = make_user(tenant, email=f"owner@{slug}.test")
+    key_id, client = key_token_client(tenant, owner)
+    assert client.call("GET", "/iam/users/me").status_code == 200
+
+    change_key(tenant, key_id, change)
+    response = client.call("GET", "/iam/users/me")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "token_invalid"
+
+
+def test_deleting_a_user_forgets_the_state_of_its_keys(acme, alice):
+    key_id, client = key_token_client(acme, alice)
+    client.call("GET", "/iam/users/me")
+
+    with tenant_context(acme):
+        access_keys.delete_access_keys_of(user=alice)
+        usable = access_keys.is_access_key_usable(
+            access_key_id=key_id, user_id=alice.id
+        )
+
+    assert usable is False
+
+
+def test_a_token_naming_another_users_key_is_refused(acme, alice, bob):
+    bobs_key_id, _ = new_key(acme, bob)
+    with tenant_context(acme):
+        token, _ = issue_access_token(
+            alice, auth_method="access_key", access_key_id=bobs_key_id
+        )
+
+    response = IamClient("acme.localhost").bearer(token).call("GET", "/iam/users/me")
+
+    assert response.status_code == 401
+
+
+def test_a_revoked_keys_state_reaches_the_cache_when_the_change_commits(
+    acme, alice, django_capture_on_commit_callbacks
+):
+    key_id, client = key_token_client(acme, alice)
+    client.call("GET", "/iam/users/me")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        change_key(acme, key_id, "deactivate")
+    with tenant_context(acme), CaptureQueriesContext(connection) as captured:
+        usable = access_keys.is_access_key_usable(
+            access_key_id=key_id, user_id=alice.id
+        )
+
+    assert usable is False
+    assert [q for q in captured if not q["sql"].startswith("SET search_path")] == []

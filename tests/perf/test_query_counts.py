@@ -8,7 +8,9 @@ list endpoints cost the same number of queries whatever the page size.
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import tenant_context
 
+from credentials.access_keys import create_access_key
 from tests.accounts.conftest import allow, client_of, grant, make_group, make_policy
 from tests.conftest import IamClient, make_user
 
@@ -33,6 +35,28 @@ def test_token_get_me_makes_at_most_one_query_on_a_warm_cache(request, tenant_na
     queries = queries_of(client, "GET", "/iam/users/me")
 
     assert len(queries) <= 1, queries
+
+
+@pytest.mark.parametrize("tenant_name", ["acme", "globex"])
+def test_a_key_minted_token_adds_one_query_cold_and_none_warm(request, tenant_name):
+    tenant = request.getfixturevalue(tenant_name)
+    user = make_user(tenant, email=f"keyed@{tenant_name}.test")
+    host = tenant.domains.get(is_primary=True).domain
+    queries_of(client_of(tenant, user), "GET", "/iam/users/me")
+    with tenant_context(tenant):
+        key, secret = create_access_key(user=user)
+    pair = IamClient(host).call(
+        "POST",
+        "/iam/auth/token",
+        {"access_key_id": key.access_key_id, "secret_access_key": secret},
+    )
+    client = IamClient(host).bearer(pair.json()["access_token"])
+
+    cold = queries_of(client, "GET", "/iam/users/me")
+    warm = queries_of(client, "GET", "/iam/users/me")
+
+    assert len(cold) <= 2, cold
+    assert len(warm) <= 1, warm
 
 
 def test_authorize_for_a_user_in_many_groups_makes_at_most_one_query_when_warm(acme):

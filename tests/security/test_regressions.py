@@ -6,6 +6,7 @@ from django_tenants.utils import tenant_context
 from accounts.authorization import decide
 from accounts.models import User
 from credentials import signing
+from credentials.access_keys import create_access_key, delete_access_key
 from credentials.models import SigningKey
 from tests.accounts.conftest import allow, grant
 from tests.conftest import IamClient, login, make_user
@@ -154,3 +155,26 @@ def test_privileged_session_cannot_create_a_lasting_root_access_key(
     )
 
     assert response.status_code == 403
+
+
+def test_deleting_a_leaked_key_ends_the_access_tokens_it_minted(acme):
+    # Tokens carry the key in `akid`, but only refresh tokens ended with the
+    # key: its access tokens worked on for their whole lifetime.
+    user = make_user(acme, email="leaky@acme.test")
+    with tenant_context(acme):
+        key, secret = create_access_key(user=user)
+    token = (
+        IamClient("acme.localhost")
+        .call(
+            "POST",
+            "/iam/auth/token",
+            {"access_key_id": key.access_key_id, "secret_access_key": secret},
+        )
+        .json()["access_token"]
+    )
+    with tenant_context(acme):
+        delete_access_key(key=key)
+
+    response = IamClient("acme.localhost").bearer(token).call("GET", "/iam/users/me")
+
+    assert response.status_code == 401
