@@ -4,7 +4,8 @@ cancel an email change.
 A token reads `<tenant>.<purpose>.<user id>.<issued at>.<mac>`. Nothing is
 stored: the MAC covers the tenant's schema and the part of the user's state
 that the link may act on, so the token dies by itself when that state moves
-on (the password changes, the pending address changes or is confirmed).
+on (the password or the address changes, the pending address changes or
+is confirmed).
 """
 
 import hashlib
@@ -51,8 +52,10 @@ def _state(user: User, purpose: str) -> str:
         return f"{user.email}|{user.unconfirmed_email or ''}"
     # The password hash changes on every set or reset, which makes these
     # tokens single-use and kills them when the password changes elsewhere.
+    # The address matters too: a link mailed to an address the user has
+    # since left must not reset the account's password.
     changed = user.password_changed_at.isoformat() if user.password_changed_at else ""
-    return f"{user.password}|{changed}|{user.is_active}"
+    return f"{user.password}|{changed}|{user.is_active}|{user.email}"
 
 
 def _mac(user: User, purpose: str, issued: str) -> str:

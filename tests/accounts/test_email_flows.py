@@ -331,6 +331,44 @@ def test_confirmation_link_moves_the_login_to_the_new_address(acme, mailed):
     assert login("acme.localhost", "move-new@example.test")["access_token"]
 
 
+def confirm_new_address(host, address):
+    token = link_token(only_email_to(address))
+    response = IamClient(host).call("POST", "/iam/email/confirm", {"token": token})
+    assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize("slug", ["acme", "globex"])
+def test_reset_link_sent_to_an_old_address_dies_when_the_email_changes(
+    request, mailed, slug
+):
+    tenant = request.getfixturevalue(slug)
+    host = f"{slug}.localhost"
+    change_email(tenant, mailed, "left@example.test", "kept@example.test")
+    request_reset(host, mailed, "left@example.test")
+    reset_token = link_token(sent_to("left@example.test")[-1])
+    confirm_new_address(host, "kept@example.test")
+
+    response = confirm_reset(host, reset_token)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "token_invalid"
+
+
+def test_welcome_link_dies_when_the_email_changes(acme, acme_root_client, mailed):
+    user = create_user(acme_root_client, mailed, "typo@example.test")
+    welcome_token = link_token(only_email_to("typo@example.test"))
+    with mailed():
+        acme_root_client.call(
+            "PATCH", f"/iam/users/{user['id']}", {"email": "right@example.test"}
+        )
+    confirm_new_address("acme.localhost", "right@example.test")
+
+    response = confirm_reset("acme.localhost", welcome_token)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "token_invalid"
+
+
 def test_superseded_confirmation_link_is_refused(acme, mailed):
     change_email(acme, mailed, "first@example.test", "second@example.test")
     stale = link_token(only_email_to("second@example.test"))

@@ -4,6 +4,7 @@ from django.db import connection, transaction
 from django_tenants.utils import tenant_context
 
 from accounts.authorization import decide
+from accounts.link_tokens import RESET, make_link_token
 from accounts.models import User
 from credentials import signing
 from credentials.access_keys import create_access_key, delete_access_key
@@ -178,3 +179,21 @@ def test_deleting_a_leaked_key_ends_the_access_tokens_it_minted(acme):
     response = IamClient("acme.localhost").bearer(token).call("GET", "/iam/users/me")
 
     assert response.status_code == 401
+
+
+def test_reset_token_dies_when_the_users_email_changes(acme):
+    # The MAC covered the password but not the address: a reset link sent to
+    # a mailbox the user had left still reset the account's password.
+    user = make_user(acme, email="before@acme.test")
+    with tenant_context(acme):
+        token = make_link_token(user, RESET)
+        user.email = "after@acme.test"
+        user.save(update_fields=["email"])
+
+    response = IamClient("acme.localhost").call(
+        "POST",
+        "/iam/password/reset/confirm",
+        {"token": token, "password": "a brand new long passphrase"},
+    )
+
+    assert response.status_code == 400
