@@ -46,7 +46,6 @@ EXPECTED_EVENTS = [
     ("owner", "iam:CreateUser", "success"),
     ("root", "iam:ResetPassword", "success"),
     ("root", "iam:CreateAccessKey", "success"),
-    ("root", "iam:Login", "success"),
     ("root", "iam:CreateUser", "success"),
     ("alice", "iam:ResetPassword", "success"),
     ("root", "iam:AttachPolicy", "success"),
