@@ -27,6 +27,7 @@ from audit.context import update_origin
 from iam_project.errors import IAMError, TooManyAttemptsError
 from tenants.hosts import PLATFORM, TENANT, request_scope
 from tenants.models import PlatformOwner
+from tenants.services import change_platform_owner_password
 
 logger = logging.getLogger(__name__)
 
@@ -91,8 +92,8 @@ class AdminLoginForm(AdminAuthenticationForm):
         return self.cleaned_data
 
 
-class RootPasswordChangeForm(forms.Form):
-    """Root changes its own password through the API's service.
+class OwnPasswordChangeForm(forms.Form):
+    """Root or the platform owner changes its own password through a service.
 
     The field names are the ones Django's password-change template shows.
     """
@@ -118,12 +119,15 @@ class RootPasswordChangeForm(forms.Form):
         if cleaned["new_password1"] != cleaned["new_password2"]:
             self.add_error("new_password2", "The two new passwords differ.")
             return cleaned
+        passwords = {
+            "current_password": cleaned["old_password"],
+            "new_password": cleaned["new_password1"],
+        }
         try:
-            change_password(
-                user=self.user,
-                current_password=cleaned["old_password"],
-                new_password=cleaned["new_password1"],
-            )
+            if isinstance(self.user, PlatformOwner):
+                change_platform_owner_password(owner=self.user, **passwords)
+            else:
+                change_password(user=self.user, **passwords)
         except IAMError as exc:
             add_service_errors(
                 self,
@@ -214,15 +218,12 @@ class IamAdminSite(admin.AdminSite):
         return context
 
     def password_change(self, request, extra_context=None):
-        # FIXME: the platform owner cannot change its password here: no
-        # service changes it (the API has none either). Add one to
-        # tenants.services and call it from a form like RootPasswordChangeForm.
-        if request_scope(request) != TENANT:
+        if request_scope(request) not in (TENANT, PLATFORM):
             raise Http404
         # Django's own form would set the password past change_password,
         # which also ends the user's API sessions and sends the notice.
         view = PasswordChangeView.as_view(
-            form_class=RootPasswordChangeForm,
+            form_class=OwnPasswordChangeForm,
             success_url=reverse("admin:password_change_done", current_app=self.name),
             extra_context={**self.each_context(request), **(extra_context or {})},
         )

@@ -311,3 +311,40 @@ def open_privileged_session(
         )
     logger.info("privileged session opened tenant=%s owner=%s", tenant.slug, owner.id)
     return {"access_token": token, "expires_in": ttl}
+
+
+def change_platform_owner_password(
+    *, owner: PlatformOwner, current_password: object, new_password: object
+) -> None:
+    """Change the platform owner's password; every session of the owner ends.
+
+    The current password is throttled and audited like a login.
+    """
+    from credentials.login_attempts import login_attempt
+    from credentials.services import revoke_refresh_tokens_of
+
+    with (
+        schema_context("public"),
+        login_attempt(
+            scope="password", account=owner.email, action="iam:ChangePassword"
+        ),
+    ):
+        if not isinstance(current_password, str) or not owner.check_password(
+            current_password
+        ):
+            raise TenantInvalidError(
+                details={"current_password": ["The current password is not correct."]}
+            )
+    if not isinstance(new_password, str):
+        raise TenantInvalidError(details={"new_password": ["Enter a password."]})
+    try:
+        validate_password(new_password, owner)
+    except ValidationError as exc:
+        raise TenantInvalidError(details={"new_password": list(exc.messages)}) from exc
+
+    with schema_context("public"), transaction.atomic():
+        owner.set_password(new_password)
+        owner.token_version += 1
+        owner.save(update_fields=["password", "token_version"])
+        revoke_refresh_tokens_of(subject_id=owner.id)
+    logger.info("platform owner password changed owner=%s", owner.id)

@@ -263,6 +263,41 @@ def test_root_password_change_shows_the_service_refusal(acme_admin):
     assert "The current password is not correct." in response.content.decode()
 
 
+def test_platform_owner_changes_its_password_and_its_tokens_end(
+    owner_admin, owner_client, platform_owner
+):
+    new_password = "the owner's brand new passphrase"
+
+    response = owner_admin.post(
+        "/admin/password_change/",
+        {
+            "old_password": "a perfectly long test passphrase",
+            "new_password1": new_password,
+            "new_password2": new_password,
+        },
+    )
+
+    platform_owner.refresh_from_db()
+    assert response.status_code == 302
+    assert platform_owner.check_password(new_password)
+    assert _is_logged_in(owner_admin)
+    assert owner_client.call("GET", "/iam/tenants").status_code == 401
+
+
+def test_platform_owner_password_change_needs_the_current_one(owner_admin):
+    response = owner_admin.post(
+        "/admin/password_change/",
+        {
+            "old_password": "not the current password at all",
+            "new_password1": "the owner's brand new passphrase",
+            "new_password2": "the owner's brand new passphrase",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "The current password is not correct." in response.content.decode()
+
+
 def test_admin_login_goes_through_the_one_login_function(acme_root, monkeypatch):
     from tenants import admin_site
 
