@@ -1,5 +1,6 @@
 """Tenant look-ups on the hot path of every request, cached in Redis."""
 
+import re
 import secrets
 
 from django.core.cache import cache
@@ -54,9 +55,14 @@ def _remember_schema(hostname: str, tenant: Tenant) -> None:
         _host_schemas[hostname] = tenant.schema_name
 
 
+_SLUG_SHAPE = re.compile(r"[a-z0-9-]{1,40}")
+
+
 def get_tenant_for_slug(slug: str) -> Tenant | None:
     """Return the tenant with this slug, or None."""
-    if not slug or not isinstance(slug, str) or len(slug) > 40:
+    # Only what could be a slug reaches the cache or the database: anything
+    # else (a client's odd `account` field) is simply no tenant.
+    if not isinstance(slug, str) or not _SLUG_SHAPE.fullmatch(slug):
         return None
     with schema_context("public"):
         key = _slug_key(slug)
