@@ -143,75 +143,63 @@ def delete_policy(*, actor: User, policy: Policy) -> None:
 
 def attach_user_policy(*, actor: User, user: User, policy: Policy) -> None:
     """Attach a policy to a user; attaching it again changes nothing."""
-    with transaction.atomic():
-        _, created = UserPolicyAttachment.objects.get_or_create(
-            user=user, policy=policy
-        )
-        if created:
-            record_event(
-                actor=actor,
-                action="iam:AttachPolicy",
-                target=user.urn,
-                details={"policy": policy.urn},
-            )
-    if created:
-        logger.info(
-            "policy attached policy=%s user=%s actor=%s", policy.id, user.id, actor.id
-        )
+    _attach(UserPolicyAttachment, actor=actor, holder=user, policy=policy, field="user")
 
 
 def detach_user_policy(*, actor: User, user: User, policy: Policy) -> None:
     """Detach a policy from a user; detaching one not attached changes nothing."""
-    with transaction.atomic():
-        deleted, _ = UserPolicyAttachment.objects.filter(
-            user=user, policy=policy
-        ).delete()
-        if deleted:
-            record_event(
-                actor=actor,
-                action="iam:DetachPolicy",
-                target=user.urn,
-                details={"policy": policy.urn},
-            )
-    if deleted:
-        logger.info(
-            "policy detached policy=%s user=%s actor=%s", policy.id, user.id, actor.id
-        )
+    _detach(UserPolicyAttachment, actor=actor, holder=user, policy=policy, field="user")
 
 
 def attach_group_policy(*, actor: User, group: Group, policy: Policy) -> None:
     """Attach a policy to a group; attaching it again changes nothing."""
-    with transaction.atomic():
-        _, created = GroupPolicyAttachment.objects.get_or_create(
-            group=group, policy=policy
-        )
-        if created:
-            record_event(
-                actor=actor,
-                action="iam:AttachPolicy",
-                target=group.urn,
-                details={"policy": policy.urn},
-            )
-    if created:
-        logger.info(
-            "policy attached policy=%s group=%s actor=%s", policy.id, group.id, actor.id
-        )
+    _attach(
+        GroupPolicyAttachment, actor=actor, holder=group, policy=policy, field="group"
+    )
 
 
 def detach_group_policy(*, actor: User, group: Group, policy: Policy) -> None:
     """Detach a policy from a group; detaching one not attached changes nothing."""
+    _detach(
+        GroupPolicyAttachment, actor=actor, holder=group, policy=policy, field="group"
+    )
+
+
+def _attach(model, *, actor: User, holder, policy: Policy, field: str) -> None:
     with transaction.atomic():
-        deleted, _ = GroupPolicyAttachment.objects.filter(
-            group=group, policy=policy
-        ).delete()
+        _, created = model.objects.get_or_create(**{field: holder}, policy=policy)
+        if created:
+            record_event(
+                actor=actor,
+                action="iam:AttachPolicy",
+                target=holder.urn,
+                details={"policy": policy.urn},
+            )
+    if created:
+        logger.info(
+            "policy attached policy=%s %s=%s actor=%s",
+            policy.id,
+            field,
+            holder.id,
+            actor.id,
+        )
+
+
+def _detach(model, *, actor: User, holder, policy: Policy, field: str) -> None:
+    with transaction.atomic():
+        deleted, _ = model.objects.filter(**{field: holder}, policy=policy).delete()
         if deleted:
             record_event(
                 actor=actor,
                 action="iam:DetachPolicy",
-                target=group.urn,
+                target=holder.urn,
                 details={"policy": policy.urn},
             )
     if deleted:
         logger.info(
-            "policy detached policy=%s group=%s actor=%s", policy.id, group.id, actor.id
+            "policy detached policy=%s %s=%s actor=%s",
+            policy.id,
+            field,
+            holder.id,
+            actor.id,
         )
