@@ -84,5 +84,5 @@ urlpatterns = [
     path("iam/authorize", policies.AuthorizeView.as_view()),
     path("admin/", admin.site.urls),
     # Anything else under the API answers in the JSON error shape.
-    re_path(r"^(iam|\.well-known)/", not_found_view),
+    re_path(r"^(iam|\.well-known|t)/", not_found_view),
 ]

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from iam_project.serializers import StrictSerializer
 from tenants.models import Tenant
 
 
@@ -28,7 +29,7 @@ class TenantSerializer(serializers.ModelSerializer):
         return [domain.domain for domain in tenant.domains.all()]
 
 
-class TenantCreateSerializer(serializers.Serializer):
+class TenantCreateSerializer(StrictSerializer):
     slug = serializers.CharField(max_length=40)
     name = serializers.CharField(
         max_length=200, required=False, allow_blank=True, default=""
@@ -37,7 +38,7 @@ class TenantCreateSerializer(serializers.Serializer):
     root_email = serializers.EmailField(max_length=254)
 
 
-class TenantUpdateSerializer(serializers.Serializer):
+class TenantUpdateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200, required=False)
     is_active = serializers.BooleanField(required=False)
     frontend_url = serializers.URLField(
@@ -45,11 +46,11 @@ class TenantUpdateSerializer(serializers.Serializer):
     )
 
 
-class DomainCreateSerializer(serializers.Serializer):
+class DomainCreateSerializer(StrictSerializer):
     domain = serializers.CharField(max_length=253)
 
 
-class PrivilegedSessionSerializer(serializers.Serializer):
+class PrivilegedSessionSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=500)
 
 

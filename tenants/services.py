@@ -9,6 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
+from django.http.request import validate_host
 from django_tenants.utils import schema_context, schema_exists, tenant_context
 
 from audit.services import record_event
@@ -76,6 +77,12 @@ def validate_domain(domain: object) -> str:
     if domain == settings.IAM_PLATFORM_HOST:
         raise TenantInvalidError(
             details={"domain": ["This host belongs to the platform."]}
+        )
+    if not validate_host(domain, settings.ALLOWED_HOSTS):
+        # Django would refuse every request to it, and email links would
+        # point at a host that cannot answer.
+        raise TenantInvalidError(
+            details={"domain": ["Add this host to ALLOWED_HOSTS first."]}
         )
     return domain
 

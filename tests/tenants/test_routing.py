@@ -94,3 +94,26 @@ def test_unknown_tenant_prefix_on_the_platform_host_is_not_the_platform(owner_cl
     assert keys.status_code == 404
     assert keys.json()["error"]["code"] == "tenant_not_found"
     assert tenants.status_code == 404
+
+
+def test_a_domain_outside_allowed_hosts_is_refused(owner_client):
+    response = owner_client.call(
+        "POST", "/iam/tenants/acme/domains", {"domain": "evil.example.com"}
+    )
+
+    assert response.status_code == 400
+    assert "domain" in response.json()["error"]["details"]
+
+
+def test_a_malformed_tenant_prefix_is_a_json_404(db):
+    response = IamClient().call("GET", "/t/ACME/.well-known/jwks.json")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_tenant_patch_refuses_fields_it_cannot_change(owner_client):
+    response = owner_client.call("PATCH", "/iam/tenants/globex", {"slug": "zzz"})
+
+    assert response.status_code == 400
+    assert "slug" in response.json()["error"]["details"]
