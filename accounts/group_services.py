@@ -2,41 +2,26 @@
 
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from accounts.exceptions import GroupNameTakenError
 from accounts.models import Group, GroupMembership, User
 from accounts.policy_services import validate_name
+from accounts.uniqueness import is_taken, save_unique
 from audit.services import record_event
 
 logger = logging.getLogger(__name__)
 
 
-def _is_group_name_taken(name: str, *, exclude_id=None) -> bool:
-    query = Group.objects.filter(name__iexact=name)
-    if exclude_id:
-        query = query.exclude(id=exclude_id)
-    return query.exists()
-
-
-def _save_group(group: Group, **save_kwargs) -> None:
-    try:
-        with transaction.atomic():
-            group.save(**save_kwargs)
-    except IntegrityError as exc:
-        # Two concurrent writes of one name: the unique index decides.
-        raise GroupNameTakenError() from exc
-
-
 def create_group(*, actor: User, name: str) -> Group:
     """Create an empty group with a name unique in the tenant."""
     name = validate_name(name)
-    if _is_group_name_taken(name):
+    if is_taken(Group, "name", name):
         raise GroupNameTakenError()
 
     group = Group(name=name)
     with transaction.atomic():
-        _save_group(group)
+        save_unique(group, error=GroupNameTakenError)
         record_event(
             actor=actor,
             action="iam:CreateGroup",
@@ -52,11 +37,13 @@ def update_group(*, actor: User, group: Group, name=None) -> Group:
     """Rename a group."""
     if name is not None and name != group.name:
         name = validate_name(name)
-        if _is_group_name_taken(name, exclude_id=group.id):
+        if is_taken(Group, "name", name, exclude_id=group.id):
             raise GroupNameTakenError()
         group.name = name
         with transaction.atomic():
-            _save_group(group, update_fields=["name", "updated_at"])
+            save_unique(
+                group, error=GroupNameTakenError, update_fields=["name", "updated_at"]
+            )
             record_event(
                 actor=actor,
                 action="iam:UpdateGroup",

@@ -8,7 +8,7 @@ would read differently. All functions work in the current tenant schema.
 import logging
 import re
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from accounts.exceptions import (
     ManagedPolicyProtectedError,
@@ -24,6 +24,7 @@ from accounts.models import (
     UserPolicyAttachment,
 )
 from accounts.policy_eval import PolicyDocumentError, parse_document
+from accounts.uniqueness import is_taken, save_unique
 from audit.services import record_event
 from iam_project.errors import ValidationFailedError
 
@@ -49,34 +50,18 @@ def validate_document(document: object) -> dict:
     return document
 
 
-def _is_policy_name_taken(name: str, *, exclude_id=None) -> bool:
-    query = Policy.objects.filter(name__iexact=name)
-    if exclude_id:
-        query = query.exclude(id=exclude_id)
-    return query.exists()
-
-
-def _save_policy(policy: Policy, **save_kwargs) -> None:
-    try:
-        with transaction.atomic():
-            policy.save(**save_kwargs)
-    except IntegrityError as exc:
-        # Two concurrent writes of one name: the unique index decides.
-        raise PolicyNameTakenError() from exc
-
-
 def create_policy(
     *, actor: User, name: str, document: dict, description: str = ""
 ) -> Policy:
     """Create a customer policy after validating its name and document."""
     name = validate_name(name)
     document = validate_document(document)
-    if _is_policy_name_taken(name):
+    if is_taken(Policy, "name", name):
         raise PolicyNameTakenError()
 
     policy = Policy(name=name, description=description, document=document)
     with transaction.atomic():
-        _save_policy(policy)
+        save_unique(policy, error=PolicyNameTakenError)
         record_event(
             actor=actor,
             action="iam:CreatePolicy",
@@ -98,7 +83,7 @@ def update_policy(
     fields = []
     if name is not None and name != policy.name:
         name = validate_name(name)
-        if _is_policy_name_taken(name, exclude_id=policy.id):
+        if is_taken(Policy, "name", name, exclude_id=policy.id):
             raise PolicyNameTakenError()
         policy.name = name
         fields.append("name")
@@ -110,7 +95,11 @@ def update_policy(
         fields.append("document")
     if fields:
         with transaction.atomic():
-            _save_policy(policy, update_fields=[*fields, "updated_at"])
+            save_unique(
+                policy,
+                error=PolicyNameTakenError,
+                update_fields=[*fields, "updated_at"],
+            )
             record_event(
                 actor=actor,
                 action="iam:UpdatePolicy",

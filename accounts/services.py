@@ -24,6 +24,7 @@ from accounts.exceptions import (
 )
 from accounts.hashing import check_dummy_password
 from accounts.models import User
+from accounts.uniqueness import is_taken
 from audit.services import record_event
 from credentials.access_keys import delete_access_keys_of
 from credentials.login_attempts import login_attempt
@@ -47,10 +48,7 @@ def normalize_email(email: str) -> str:
 
 
 def is_email_taken(email: str, *, exclude_id=None) -> bool:
-    query = User.objects.filter(email__iexact=email)
-    if exclude_id:
-        query = query.exclude(id=exclude_id)
-    return query.exists()
+    return is_taken(User, "email", email, exclude_id=exclude_id)
 
 
 def create_user(
